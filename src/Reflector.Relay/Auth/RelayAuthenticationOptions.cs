@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Options;
+
+namespace Reflector.Relay.Auth;
+
+/// <summary>How browser tokens are validated. Bound from the <c>Authentication</c> section.</summary>
+internal sealed class RelayAuthenticationOptions
+{
+    public const string SectionName = "Authentication";
+
+    /// <summary>The claim that names the user, as Reflector keys its <c>user:{id}</c> rooms. Default <c>sub</c>.</summary>
+    public string UserIdClaim { get; set; } = "sub";
+
+    public JwtValidationOptions Jwt { get; set; } = new();
+}
+
+internal sealed class JwtValidationOptions
+{
+    /// <summary>PEM public key, the file Reflector's <c>AUTH_JWT_PUBLIC_KEY</c> names.</summary>
+    public string? PublicKeyFile { get; set; }
+
+    /// <summary>Expected <c>aud</c>, as Reflector's <c>AUTH_JWT_AUDIENCE</c>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Signing algorithm for <see cref="PublicKeyFile"/>, as Reflector's <c>AUTH_JWT_ALGORITHM</c>. Default RS256.</summary>
+    public string Algorithm { get; set; } = "RS256";
+
+    /// <summary>Expected <c>iss</c> for <see cref="PublicKeyFile"/> tokens; Reflector does not check it, so neither does the relay unless set.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>An OIDC issuer whose discovery document and JWKS validate tokens (Authentik, Keycloak).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Whether <see cref="Authority"/> must be https. Default true.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Tolerance for <c>exp</c> and <c>nbf</c>. Default zero, as Reflector's own check.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;
+
+    public bool UsesPublicKey => !string.IsNullOrWhiteSpace(PublicKeyFile);
+
+    public bool UsesAuthority => !string.IsNullOrWhiteSpace(Authority);
+}
+
+internal sealed class RelayAuthenticationOptionsValidator(IConfiguration configuration) : IValidateOptions<RelayAuthenticationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RelayAuthenticationOptions options)
+    {
+        var failures = new List<string>();
+        var jwt = options.Jwt;
+
+        if (!jwt.UsesPublicKey && !jwt.UsesAuthority && !RelayAuthentication.UsesAzureAd(configuration))
+        {
+            failures.Add("No way to validate tokens is configured: set Authentication:Jwt:PublicKeyFile and " +
+                "Authentication:Jwt:Audience (Authentication__Jwt__PublicKeyFile, Authentication__Jwt__Audience), " +
+                "or Authentication:Jwt:Authority (Authentication__Jwt__Authority), or the AzureAd section (AzureAd__ClientId, AzureAd__TenantId).");
+        }
+
+        if (jwt.UsesPublicKey)
+        {
+            if (string.IsNullOrWhiteSpace(jwt.Audience))
+            {
+                failures.Add("Authentication:Jwt:Audience (Authentication__Jwt__Audience) is required with Authentication:Jwt:PublicKeyFile.");
+            }
+
+            if (SigningKeys.TryLoad(jwt.PublicKeyFile!, jwt.Algorithm, out _) is { } problem)
+            {
+                failures.Add($"Authentication:Jwt:PublicKeyFile: {problem}");
+            }
+        }
+
+        if (jwt.UsesAuthority)
+        {
+            if (!Uri.TryCreate(jwt.Authority, UriKind.Absolute, out var authority) ||
+                (authority.Scheme != Uri.UriSchemeHttps && (jwt.RequireHttpsMetadata || authority.Scheme != Uri.UriSchemeHttp)))
+            {
+                failures.Add($"Authentication:Jwt:Authority must be an https:// URL (or http:// with Authentication:Jwt:RequireHttpsMetadata=false); got '{jwt.Authority}'.");
+            }
+        }
+
+        if (jwt.ClockSkew < TimeSpan.Zero)
+        {
+            failures.Add($"Authentication:Jwt:ClockSkew must not be negative; got {jwt.ClockSkew}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.UserIdClaim))
+        {
+            failures.Add("Authentication:UserIdClaim must name a claim.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

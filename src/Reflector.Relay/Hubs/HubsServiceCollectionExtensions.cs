@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Reflector.Relay.Auth;
+using Reflector.Relay.Upstream;
+
+namespace Reflector.Relay.Hubs;
+
+internal static class HubsServiceCollectionExtensions
+{
+    public static IServiceCollection AddUserEventsHub(this IServiceCollection services)
+    {
+        services.AddSignalR(options =>
+        {
+            // Clients only listen; anything they send beyond pings and handshakes is small.
+            options.MaximumReceiveMessageSize = 4 * 1024;
+        });
+        services.TryAddSingleton<IUserIdProvider, ClaimUserIdProvider>();
+        services.TryAddSingleton<IUserEventSink, HubUserEventSink>();
+        return services;
+    }
+
+    public static IEndpointConventionBuilder MapUserEventsHub(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapHub<UserEventsHub>(UserEventsHub.Path);
+}

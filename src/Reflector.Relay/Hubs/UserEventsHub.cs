@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Reflector.Relay.Auth;
+using Reflector.Relay.Upstream;
+
+namespace Reflector.Relay.Hubs;
+
+/// <summary>
+/// Browsers connect here and only listen. Each connection joins the group of the user its token names and
+/// counts against that user's upstream socket; there is nothing a client can call to reach another group.
+/// </summary>
+[Authorize(Policy = RelayAuthorization.PolicyName)]
+internal sealed class UserEventsHub(UpstreamConnectionManager upstreams) : Hub<IUserEventsClient>
+{
+    public const string Path = "/hubs/user-events";
+
+    public override async Task OnConnectedAsync()
+    {
+        var userId = Context.UserIdentifier;
+        if (string.IsNullOrEmpty(userId) ||
+            Context.GetHttpContext() is not { } httpContext ||
+            !BearerToken.TryRead(httpContext.Request, Context.User, out var token))
+        {
+            // The authorization policy already demands a user id and a token; this is defence in depth.
+            Context.Abort();
+            return;
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, UserGroups.For(userId), Context.ConnectionAborted);
+        await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.UserIdentifier is { Length: > 0 } userId)
+        {
+            upstreams.Detach(userId, Context.ConnectionId);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+internal static class UserGroups
+{
+    public static string For(string userId) => "user:" + userId;
+}

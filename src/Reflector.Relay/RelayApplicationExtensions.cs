@@ -1,0 +1,35 @@
+using Reflector.Relay.Auth;
+using Reflector.Relay.Development;
+using Reflector.Relay.Health;
+using Reflector.Relay.Hubs;
+using Reflector.Relay.Logging;
+using Reflector.Relay.Upstream;
+
+namespace Reflector.Relay;
+
+internal static class RelayApplicationExtensions
+{
+    public static WebApplicationBuilder AddReflectorRelay(this WebApplicationBuilder builder)
+    {
+        builder.UseSimulatedReflectorWhenNoneConfigured();
+        builder.AddRelayLogging();
+
+        var services = builder.Services;
+        services.AddRelayAuthentication(builder.Configuration);
+        services.AddUpstream(builder.Configuration);
+        services.AddUserEventsHub();
+        services.AddRelayHealthChecks();
+        return builder;
+    }
+
+    public static WebApplication MapReflectorRelay(this WebApplication app)
+    {
+        app.UseRelayRequestLogging();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapRelayHealthChecks();
+        app.MapUserEventsHub();
+        return app;
+    }
+}

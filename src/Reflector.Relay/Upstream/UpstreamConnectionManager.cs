@@ -1,0 +1,272 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Reflector.Relay.Diagnostics;
+
+namespace Reflector.Relay.Upstream;
+
+/// <summary>
+/// Keeps one upstream socket per user with live browser connections. The first connection opens it,
+/// the last one starts the linger, and a connection arriving during the linger takes the same socket.
+/// All refcount and lifetime changes happen under one lock, so concurrent joins and leaves of one user
+/// can never leave two sockets, an unused socket past its linger, or a connected user without a socket.
+/// </summary>
+internal sealed partial class UpstreamConnectionManager : IHostedService
+{
+    private readonly UpstreamOptions _options;
+    private readonly UpstreamConnector _connector;
+    private readonly IUserEventSink _sink;
+    private readonly RelayMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _reconnectPipeline;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, UserUpstream> _upstreams = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _closing = [];
+    private bool _started;
+    private bool _stopped;
+
+    public UpstreamConnectionManager(
+        IOptions<UpstreamOptions> options,
+        UpstreamConnector connector,
+        IUserEventSink sink,
+        RelayMetrics metrics,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        _options = options.Value;
+        _connector = connector;
+        _sink = sink;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<UpstreamConnectionManager>();
+        _reconnectPipeline = CreateReconnectPipeline(_options, timeProvider);
+    }
+
+    /// <summary>Ready while started and not shutting down.</summary>
+    public bool IsAcceptingConnections
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _started && !_stopped;
+            }
+        }
+    }
+
+    /// <summary>Users that currently have an upstream (connected, connecting, or lingering).</summary>
+    public int UpstreamCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _upstreams.Count;
+            }
+        }
+    }
+
+    /// <summary>Upstream sockets that are open right now.</summary>
+    public int OpenSocketCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _upstreams.Values.Count(upstream => upstream.HasOpenSocket);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts <paramref name="connectionId"/> against its user's upstream, opening it when it is the first,
+    /// and sends the connection the upstream's current state.
+    /// </summary>
+    public async Task AttachAsync(string userId, string connectionId, UpstreamToken token, CancellationToken cancellationToken)
+    {
+        UserUpstream upstream;
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                throw new InvalidOperationException("The relay is shutting down.");
+            }
+
+            if (_upstreams.TryGetValue(userId, out var existing))
+            {
+                upstream = existing;
+                if (upstream.PendingLinger is not null)
+                {
+                    upstream.PendingLinger = null;
+                    Log.LingerCancelled(_logger, userId);
+                }
+
+                upstream.AddConnection(connectionId, token);
+            }
+            else
+            {
+                upstream = new UserUpstream(
+                    userId, _connector, _sink, _reconnectPipeline, _options, _metrics, _timeProvider,
+                    _loggerFactory.CreateLogger<UserUpstream>());
+                _upstreams.Add(userId, upstream);
+                upstream.AddConnection(connectionId, token);
+                upstream.Start();
+            }
+        }
+
+        try
+        {
+            await upstream.SendCurrentStatusAsync(connectionId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Detach(userId, connectionId);
+            throw;
+        }
+    }
+
+    /// <summary>Releases <paramref name="connectionId"/>; the user's last connection starts the linger.</summary>
+    public void Detach(string userId, string connectionId)
+    {
+        lock (_lock)
+        {
+            if (!_upstreams.TryGetValue(userId, out var upstream) ||
+                !upstream.RemoveConnection(connectionId) ||
+                upstream.ConnectionCount > 0)
+            {
+                return;
+            }
+
+            if (_options.Linger == TimeSpan.Zero)
+            {
+                CloseLocked(upstream);
+                return;
+            }
+
+            var linger = new Linger(this, upstream);
+            upstream.PendingLinger = linger;
+            linger.Timer = _timeProvider.CreateTimer(
+                static state => ((Linger)state!).Elapsed(), linger, _options.Linger, Timeout.InfiniteTimeSpan);
+            Log.LingerStarted(_logger, userId, _options.Linger);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _started = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Closes every upstream socket with 1001 (going away) and waits for all of them.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<Task> closing;
+        lock (_lock)
+        {
+            _stopped = true;
+            closing = [.. _closing];
+            foreach (var upstream in _upstreams.Values)
+            {
+                upstream.PendingLinger = null;
+                closing.Add(Task.Run(() => upstream.StopAsync(WebSocketCloseStatus.EndpointUnavailable), CancellationToken.None));
+            }
+
+            _upstreams.Clear();
+        }
+
+        Log.ShuttingDown(_logger, closing.Count);
+        await Task.WhenAll(closing).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void OnLingerElapsed(Linger linger)
+    {
+        lock (_lock)
+        {
+            var upstream = linger.Upstream;
+            linger.Timer?.Dispose();
+            if (upstream.PendingLinger != linger ||
+                !_upstreams.TryGetValue(upstream.UserId, out var current) ||
+                current != upstream ||
+                upstream.ConnectionCount > 0)
+            {
+                return;
+            }
+
+            CloseLocked(upstream);
+        }
+    }
+
+    private void CloseLocked(UserUpstream upstream)
+    {
+        upstream.PendingLinger = null;
+        _upstreams.Remove(upstream.UserId);
+        Log.Closing(_logger, upstream.UserId);
+
+        // Closed outside the lock; tracked until done so shutdown can wait for it.
+        var closing = Task.Run(() => upstream.StopAsync(WebSocketCloseStatus.NormalClosure), CancellationToken.None);
+        _closing.Add(closing);
+        closing.ContinueWith(
+            (task, state) =>
+            {
+                var manager = (UpstreamConnectionManager)state!;
+                lock (manager._lock)
+                {
+                    manager._closing.Remove(task);
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static ResiliencePipeline CreateReconnectPipeline(UpstreamOptions options, TimeProvider timeProvider) =>
+        new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                // Every failure is worth another try; cancellation means the user's upstream is closing.
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && e is not OperationCanceledException),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.ReconnectDelay,
+                MaxDelay = options.MaxReconnectDelay,
+                OnRetry = static args => args.Context.Properties.TryGetValue(UserUpstream.ContextKey, out var upstream)
+                    ? upstream.OnReconnectScheduledAsync(args.RetryDelay, args.AttemptNumber + 1, args.Outcome.Exception)
+                    : ValueTask.CompletedTask,
+            })
+            .Build();
+
+    private sealed class Linger(UpstreamConnectionManager manager, UserUpstream upstream)
+    {
+        public UserUpstream Upstream { get; } = upstream;
+
+        public ITimer? Timer { get; set; }
+
+        public void Elapsed() => manager.OnLingerElapsed(this);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(200, LogLevel.Debug, "Last connection of user {UserId} left; upstream lingers for {Linger}")]
+        public static partial void LingerStarted(ILogger logger, string userId, TimeSpan linger);
+
+        [LoggerMessage(201, LogLevel.Debug, "A connection of user {UserId} arrived during the linger; upstream reused")]
+        public static partial void LingerCancelled(ILogger logger, string userId);
+
+        [LoggerMessage(202, LogLevel.Information, "Closing the upstream of user {UserId}: no connections left")]
+        public static partial void Closing(ILogger logger, string userId);
+
+        [LoggerMessage(203, LogLevel.Information, "Shutting down: closing {Count} upstream sockets")]
+        public static partial void ShuttingDown(ILogger logger, int count);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
+
+namespace Reflector.Relay.Upstream;
+
+/// <summary>Opens one upstream socket the way a browser does: subprotocols <c>bearer</c> and the token.</summary>
+internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeProvider timeProvider)
+{
+    private readonly UpstreamOptions _options = options.Value;
+
+    public async Task<WebSocket> ConnectAsync(UpstreamToken token, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol("bearer");
+        socket.Options.AddSubProtocol(token.Value);
+        // Without this a refused upgrade is an anonymous WebSocketException, and a 403 looks like an outage.
+        socket.Options.CollectHttpResponseDetails = true;
+        // Reflector never writes on a quiet stream; pings are the only way to notice a silently dead peer.
+        socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
+        socket.Options.KeepAliveTimeout = _options.KeepAliveInterval > TimeSpan.Zero
+            ? _options.KeepAliveTimeout
+            : Timeout.InfiniteTimeSpan;
+
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await socket.ConnectAsync(_options.EventsUri, linked.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (Exception) when (socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            var code = (int)socket.HttpStatusCode;
+            socket.Dispose();
+            throw new UpstreamRefusedException(code);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new UpstreamConnectionException($"The upstream handshake did not complete within {_options.ConnectTimeout}.");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            throw new UpstreamConnectionException(
+                status == 0 ? "The upstream could not be reached." : $"The upstream answered the upgrade with HTTP {(int)status}.",
+                exception);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

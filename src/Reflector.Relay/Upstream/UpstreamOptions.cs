@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Options;
+
+namespace Reflector.Relay.Upstream;
+
+/// <summary>How the relay reaches Reflector's <c>/v1/events</c>. Bound from the <c>Upstream</c> section.</summary>
+internal sealed class UpstreamOptions
+{
+    public const string SectionName = "Upstream";
+
+    /// <summary><c>ws://</c> or <c>wss://</c> URL of Reflector's <c>/v1/events</c>. Required.</summary>
+    public string? EventsUrl { get; set; }
+
+    /// <summary>How long an upstream socket stays open after its user's last connection leaves. Default 1 s.</summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest upstream frame relayed; larger frames are dropped without being buffered whole. Default 64 KiB.</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long one handshake may take before it counts as failed. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Interval of WebSocket pings to the upstream; Reflector sends nothing on a quiet stream. Default 15 s.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a ping may go unanswered before the socket is treated as dead. Default 10 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Median of the first reconnect delay; later delays grow exponentially, with jitter. Default 1 s.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of a reconnect delay. Default 30 s.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A connection that stayed up this long resets the backoff. Default 10 s.</summary>
+    public TimeSpan StableAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a clean close waits for the upstream's answering close frame. Default 2 s.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    public Uri EventsUri => new(EventsUrl!, UriKind.Absolute);
+}
+
+internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UpstreamOptions options)
+    {
+        var failures = new List<string>();
+
+        if (string.IsNullOrWhiteSpace(options.EventsUrl))
+        {
+            failures.Add("Upstream:EventsUrl (environment variable Upstream__EventsUrl) is required: " +
+                "the ws:// or wss:// URL of Reflector's /v1/events.");
+        }
+        else if (!Uri.TryCreate(options.EventsUrl, UriKind.Absolute, out var uri) ||
+                 (uri.Scheme != Uri.UriSchemeWs && uri.Scheme != Uri.UriSchemeWss))
+        {
+            failures.Add($"Upstream:EventsUrl must be a ws:// or wss:// URL; got '{options.EventsUrl}'.");
+        }
+
+        RequireNonNegative(failures, options.Linger, "Linger");
+        RequirePositive(failures, options.ConnectTimeout, "ConnectTimeout");
+        RequireNonNegative(failures, options.KeepAliveInterval, "KeepAliveInterval");
+        RequireNonNegative(failures, options.KeepAliveTimeout, "KeepAliveTimeout");
+        RequirePositive(failures, options.ReconnectDelay, "ReconnectDelay");
+        RequirePositive(failures, options.MaxReconnectDelay, "MaxReconnectDelay");
+        RequireNonNegative(failures, options.StableAfter, "StableAfter");
+        RequirePositive(failures, options.CloseTimeout, "CloseTimeout");
+
+        if (options.MaxReconnectDelay < options.ReconnectDelay)
+        {
+            failures.Add("Upstream:MaxReconnectDelay must not be less than Upstream:ReconnectDelay.");
+        }
+
+        if (options.MaxMessageBytes < 256)
+        {
+            failures.Add($"Upstream:MaxMessageBytes must be at least 256; got {options.MaxMessageBytes}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequireNonNegative(List<string> failures, TimeSpan value, string key)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            failures.Add($"Upstream:{key} must not be negative; got {value}.");
+        }
+    }
+
+    private static void RequirePositive(List<string> failures, TimeSpan value, string key)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"Upstream:{key} must be positive; got {value}.");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace Reflector.Relay.Upstream;
+
+/// <summary>
+/// A browser connection's bearer token, kept so the relay can open its user's upstream socket with it.
+/// <see cref="ToString"/> never reveals the value.
+/// </summary>
+internal sealed record UpstreamToken(string Value, DateTimeOffset? ExpiresAt)
+{
+    public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } expiresAt && expiresAt <= now;
+
+    public override string ToString() => $"UpstreamToken(expires {ExpiresAt:O})";
+}

@@ -1,0 +1,512 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Polly;
+using Reflector.Relay.Diagnostics;
+using Reflector.Relay.Events;
+
+namespace Reflector.Relay.Upstream;
+
+/// <summary>
+/// One user's upstream socket: opens it with the best token among the user's live connections, relays
+/// each frame to the user's group, and reconnects through the shared reconnect pipeline when it drops.
+/// Its lifetime (refcount and linger) belongs to <see cref="UpstreamConnectionManager"/>.
+/// </summary>
+internal sealed partial class UserUpstream : IAsyncDisposable
+{
+    private const int InitialReceiveBufferSize = 4 * 1024;
+    private const int UnauthorizedCloseCode = 4401;
+
+    private readonly UpstreamConnector _connector;
+    private readonly IUserEventSink _sink;
+    private readonly ResiliencePipeline _reconnectPipeline;
+    private readonly UpstreamOptions _options;
+    private readonly RelayMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, UpstreamToken> _connectionTokens = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refusedTokens = new(StringComparer.Ordinal);
+    private TaskCompletionSource _tokensChanged = NewSignal();
+    private WebSocket? _socket;
+    private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+
+    // Ends reconnecting and waiting; a pending receive is left alone so the socket can close cleanly.
+    private readonly CancellationTokenSource _stopping = new();
+    // Ends a pending receive, which aborts the socket: the last resort when the clean close times out.
+    private readonly CancellationTokenSource _abort = new();
+
+    // Serializes status changes with the status sent to a newly joined connection, so no one sees them out of order.
+    private readonly SemaphoreSlim _statusGate = new(1, 1);
+    private UpstreamStatus _status = UpstreamStatus.Connecting;
+
+    private bool _hasConnected;
+    private Task _run = Task.CompletedTask;
+
+    public UserUpstream(
+        string userId,
+        UpstreamConnector connector,
+        IUserEventSink sink,
+        ResiliencePipeline reconnectPipeline,
+        UpstreamOptions options,
+        RelayMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger logger)
+    {
+        UserId = userId;
+        _connector = connector;
+        _sink = sink;
+        _reconnectPipeline = reconnectPipeline;
+        _options = options;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public static ResiliencePropertyKey<UserUpstream> ContextKey { get; } = new("Reflector.Relay.UserUpstream");
+
+    public string UserId { get; }
+
+    /// <summary>The pending linger, if the user has no connections. Guarded by the manager's lock.</summary>
+    internal object? PendingLinger { get; set; }
+
+    public UpstreamStatus Status => _status;
+
+    public bool HasOpenSocket
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _socket is { State: WebSocketState.Open };
+            }
+        }
+    }
+
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _connectionTokens.Count;
+            }
+        }
+    }
+
+    public void Start() => _run = Task.Run(RunAsync);
+
+    public void AddConnection(string connectionId, UpstreamToken token)
+    {
+        TaskCompletionSource changed;
+        lock (_lock)
+        {
+            _connectionTokens[connectionId] = token;
+            changed = _tokensChanged;
+            _tokensChanged = NewSignal();
+        }
+
+        changed.TrySetResult();
+    }
+
+    /// <returns><see langword="true"/> when the connection was one of this user's.</returns>
+    public bool RemoveConnection(string connectionId)
+    {
+        lock (_lock)
+        {
+            return _connectionTokens.Remove(connectionId);
+        }
+    }
+
+    public async Task SendCurrentStatusAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        await _statusGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _sink.UpstreamStatusToConnectionAsync(connectionId, _status, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _statusGate.Release();
+        }
+    }
+
+    /// <summary>Closes the socket with <paramref name="closeStatus"/> and stops reconnecting.</summary>
+    public async Task StopAsync(WebSocketCloseStatus closeStatus)
+    {
+        WebSocket? socket;
+        lock (_lock)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                socket = null;
+            }
+            else
+            {
+                _closeStatus = closeStatus;
+                _stopping.Cancel();
+                socket = _socket;
+            }
+        }
+
+        if (socket is not null)
+        {
+            await SendCloseAsync(socket, closeStatus).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _run.WaitAsync(_options.CloseTimeout, _timeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.CloseTimedOut(_logger, UserId);
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await _run.ConfigureAwait(false);
+        }
+        finally
+        {
+            _abort.Dispose();
+            _stopping.Dispose();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync(WebSocketCloseStatus.NormalClosure));
+
+    private async Task RunAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            var context = ResilienceContextPool.Shared.Get(_stopping.Token);
+            context.Properties.Set(ContextKey, this);
+            try
+            {
+                await _reconnectPipeline.ExecuteAsync(
+                    static (context, self) => self.ConnectAndRelayAsync(context.CancellationToken),
+                    context,
+                    this).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                // The pipeline retries every failure but cancellation, so this is a bug; keep the user served.
+                Log.UnexpectedFailure(_logger, UserId, exception);
+                await Task.Delay(_options.ReconnectDelay, _timeProvider, _stopping.Token)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One connection's life. Returns normally when the pipeline should start over with a fresh backoff
+    /// (the connection had held, or the token was refused); throws when the next attempt should back off.
+    /// </summary>
+    private async ValueTask ConnectAndRelayAsync(CancellationToken cancellationToken)
+    {
+        var token = await WaitForUsableTokenAsync(cancellationToken).ConfigureAwait(false);
+        if (!_hasConnected && _status.State != UpstreamState.Unauthorized)
+        {
+            await SetStatusAsync(UpstreamStatus.Connecting).ConfigureAwait(false);
+        }
+
+        WebSocket socket;
+        try
+        {
+            socket = await _connector.ConnectAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamRefusedException refused)
+        {
+            await OnRefusedAsync(token, refused.Code).ConfigureAwait(false);
+            return;
+        }
+
+        _metrics.HandshakeCompleted();
+        bool stoppedWhileConnecting;
+        lock (_lock)
+        {
+            stoppedWhileConnecting = _stopping.IsCancellationRequested;
+            _socket = socket;
+        }
+
+        if (stoppedWhileConnecting)
+        {
+            await SendCloseAsync(socket, _closeStatus).ConfigureAwait(false);
+        }
+
+        var connectedAt = _timeProvider.GetTimestamp();
+        Exception? failure = null;
+        WebSocketCloseStatus? closeStatus = null;
+        try
+        {
+            Log.Connected(_logger, UserId);
+            await SetStatusAsync(UpstreamStatus.Connected).ConfigureAwait(false);
+            if (_hasConnected)
+            {
+                await RelayAsync(new InvalidateMessage.Resync("upstreamReconnected")).ConfigureAwait(false);
+            }
+
+            _hasConnected = true;
+            closeStatus = await ReceiveUntilClosedAsync(socket).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            failure = exception;
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _socket = null;
+            }
+
+            socket.Dispose();
+        }
+
+        if (_stopping.IsCancellationRequested)
+        {
+            Log.Closed(_logger, UserId, (int?)closeStatus);
+            return;
+        }
+
+        if ((int?)closeStatus == UnauthorizedCloseCode)
+        {
+            await OnRefusedAsync(token, UnauthorizedCloseCode).ConfigureAwait(false);
+            return;
+        }
+
+        var heldFor = _timeProvider.GetElapsedTime(connectedAt);
+        Log.Dropped(_logger, UserId, (int?)closeStatus, heldFor, failure?.Message);
+        if (heldFor >= _options.StableAfter)
+        {
+            // The connection had held: start over with a fresh backoff, first attempt at once.
+            await SetStatusAsync(UpstreamStatus.Reconnecting()).ConfigureAwait(false);
+            return;
+        }
+
+        throw new UpstreamConnectionException(
+            closeStatus is null ? "The upstream socket was lost." : $"The upstream closed the socket ({(int)closeStatus}).",
+            failure);
+    }
+
+    /// <summary>Called by the reconnect pipeline before it waits <paramref name="delay"/>.</summary>
+    internal async ValueTask OnReconnectScheduledAsync(TimeSpan delay, int attempt, Exception? cause)
+    {
+        _metrics.ReconnectScheduled();
+        Log.ReconnectScheduled(_logger, UserId, attempt, delay, cause?.Message);
+        await SetStatusAsync(UpstreamStatus.Reconnecting(delay)).ConfigureAwait(false);
+    }
+
+    private async Task OnRefusedAsync(UpstreamToken token, int code)
+    {
+        lock (_lock)
+        {
+            _refusedTokens.Add(token.Value);
+        }
+
+        _metrics.HandshakeRefused();
+        Log.Refused(_logger, UserId, code);
+        await SetStatusAsync(UpstreamStatus.Unauthorized).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The newest unexpired token among the user's connections that the upstream has not refused.
+    /// Without one the user is unauthorized until a connection brings a fresh token: no point asking again.
+    /// </summary>
+    private async Task<UpstreamToken> WaitForUsableTokenAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task tokensChanged;
+            lock (_lock)
+            {
+                var now = _timeProvider.GetUtcNow();
+                UpstreamToken? best = null;
+                foreach (var token in _connectionTokens.Values)
+                {
+                    if (token.IsExpired(now) || _refusedTokens.Contains(token.Value))
+                    {
+                        continue;
+                    }
+
+                    if (best is null || (token.ExpiresAt ?? DateTimeOffset.MaxValue) > (best.ExpiresAt ?? DateTimeOffset.MaxValue))
+                    {
+                        best = token;
+                    }
+                }
+
+                if (best is not null)
+                {
+                    return best;
+                }
+
+                tokensChanged = _tokensChanged.Task;
+            }
+
+            if (_status.State != UpstreamState.Unauthorized)
+            {
+                Log.NoUsableToken(_logger, UserId);
+                await SetStatusAsync(UpstreamStatus.Unauthorized).ConfigureAwait(false);
+            }
+
+            await tokensChanged.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<WebSocketCloseStatus?> ReceiveUntilClosedAsync(WebSocket socket)
+    {
+        var maxBytes = _options.MaxMessageBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBufferSize, maxBytes));
+        var length = 0;
+        var oversized = false;
+        try
+        {
+            while (true)
+            {
+                var capacity = Math.Min(buffer.Length, maxBytes);
+                if (length == capacity && !oversized)
+                {
+                    if (capacity == maxBytes)
+                    {
+                        // Past the limit: read the rest of the frame into the same buffer and discard it.
+                        oversized = true;
+                    }
+                    else
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxBytes));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                        capacity = Math.Min(buffer.Length, maxBytes);
+                    }
+                }
+
+                var target = oversized ? buffer.AsMemory(0, capacity) : buffer.AsMemory(length, capacity - length);
+                var result = await socket.ReceiveAsync(target, _abort.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await SendCloseAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
+                    }
+
+                    return socket.CloseStatus;
+                }
+
+                if (!oversized)
+                {
+                    length += result.Count;
+                }
+
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                _metrics.EventReceived();
+                if (oversized)
+                {
+                    Dropped(DropReason.TooLarge, null, null);
+                }
+                else if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Dropped(DropReason.BinaryFrame, null, null);
+                }
+                else
+                {
+                    await HandleTextFrameAsync(buffer.AsSpan(0, length)).ConfigureAwait(false);
+                }
+
+                length = 0;
+                oversized = false;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Task HandleTextFrameAsync(ReadOnlySpan<byte> frame)
+    {
+        var parsed = UpstreamEventParser.Parse(frame);
+        if (parsed.Event is { } upstreamEvent)
+        {
+            return RelayAsync(upstreamEvent.ToInvalidateMessage());
+        }
+
+        Dropped(parsed.DropReason!.Value, parsed.EventName, parsed.Field);
+        return Task.CompletedTask;
+    }
+
+    private void Dropped(DropReason reason, string? eventName, string? field)
+    {
+        _metrics.EventDropped(reason);
+        if (reason == DropReason.UnknownEvent)
+        {
+            // Newer Reflector versions add events; not relaying them is expected, not a fault.
+            Log.UnknownEventDropped(_logger, UserId, eventName);
+        }
+        else
+        {
+            Log.FrameDropped(_logger, UserId, eventName, reason, field);
+        }
+    }
+
+    private async Task RelayAsync(InvalidateMessage message)
+    {
+        try
+        {
+            await _sink.InvalidateAsync(UserId, message, _abort.Token).ConfigureAwait(false);
+            _metrics.EventRelayed();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.RelayFailed(_logger, UserId, exception);
+        }
+    }
+
+    private async Task SetStatusAsync(UpstreamStatus status)
+    {
+        await _statusGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_status == status)
+            {
+                return;
+            }
+
+            _status = status;
+            await _sink.UpstreamStatusAsync(UserId, status, _abort.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.RelayFailed(_logger, UserId, exception);
+        }
+        finally
+        {
+            _statusGate.Release();
+        }
+    }
+
+    private async Task SendCloseAsync(WebSocket socket, WebSocketCloseStatus closeStatus)
+    {
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _timeProvider);
+        try
+        {
+            await socket.CloseOutputAsync(closeStatus, null, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Already gone; the receive loop sees that and ends.
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
