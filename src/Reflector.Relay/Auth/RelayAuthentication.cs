@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.Tokens;
@@ -27,46 +28,49 @@ internal static class RelayAuthentication
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RelayAuthenticationOptions>, RelayAuthenticationOptionsValidator>();
 
-        // Which schemes exist is decided from configuration now; their settings are read when first used.
-        var bound = configuration.GetSection(RelayAuthenticationOptions.SectionName).Get<RelayAuthenticationOptions>() ?? new();
-        var jwt = bound.Jwt;
-        var schemes = new List<string>();
-        var authentication = services.AddAuthentication();
+        // Every scheme is registered; which of them the policy uses is decided from the final configuration
+        // when the policy is first built, so configuration sources added after this call still count.
+        services.AddAuthentication()
+            .AddJwtBearer(PublicKeyScheme)
+            .AddJwtBearer(AuthorityScheme)
+            .AddMicrosoftIdentityWebApi(configuration.GetSection(AzureAdSection), jwtBearerScheme: AzureAdScheme);
+        services.AddOptions<JwtBearerOptions>(PublicKeyScheme)
+            .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigurePublicKey(bearer, relay.Value.Jwt));
+        services.AddOptions<JwtBearerOptions>(AuthorityScheme)
+            .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
+        services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
 
-        if (jwt.UsesPublicKey)
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>()
+            .Configure<IOptions<RelayAuthenticationOptions>, IConfiguration>((authorization, relay, config) =>
+                authorization.AddPolicy(RelayAuthorization.PolicyName, policy => BuildPolicy(policy, relay.Value, config)));
+
+        return services;
+    }
+
+    private static void BuildPolicy(AuthorizationPolicyBuilder policy, RelayAuthenticationOptions relay, IConfiguration configuration)
+    {
+        var schemes = new List<string>();
+        if (relay.Jwt.UsesPublicKey)
         {
-            authentication.AddJwtBearer(PublicKeyScheme);
-            services.AddOptions<JwtBearerOptions>(PublicKeyScheme)
-                .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigurePublicKey(bearer, relay.Value.Jwt));
             schemes.Add(PublicKeyScheme);
         }
 
-        if (jwt.UsesAuthority)
+        if (relay.Jwt.UsesAuthority)
         {
-            authentication.AddJwtBearer(AuthorityScheme);
-            services.AddOptions<JwtBearerOptions>(AuthorityScheme)
-                .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
             schemes.Add(AuthorityScheme);
         }
 
         if (UsesAzureAd(configuration))
         {
-            authentication.AddMicrosoftIdentityWebApi(configuration.GetSection(AzureAdSection), jwtBearerScheme: AzureAdScheme);
             schemes.Add(AzureAdScheme);
         }
 
-        services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
-
-        services.AddAuthorizationBuilder()
-            .AddPolicy(RelayAuthorization.PolicyName, policy =>
-            {
-                // With no scheme configured start-up fails validation; the policy still needs one to build.
-                policy.AddAuthenticationSchemes(schemes.Count > 0 ? [.. schemes] : [PublicKeyScheme]);
-                policy.RequireAuthenticatedUser();
-                policy.RequireAssertion(context => ClaimUserIdProvider.TryGetUserId(context.User, bound.UserIdClaim, out _));
-            });
-
-        return services;
+        // With none configured start-up fails validation before any request; the policy still needs a scheme.
+        policy.AddAuthenticationSchemes(schemes.Count > 0 ? [.. schemes] : [PublicKeyScheme]);
+        policy.RequireAuthenticatedUser();
+        var userIdClaim = relay.UserIdClaim;
+        policy.RequireAssertion(context => ClaimUserIdProvider.TryGetUserId(context.User, userIdClaim, out _));
     }
 
     private static void ConfigurePublicKey(JwtBearerOptions bearer, JwtValidationOptions jwt)

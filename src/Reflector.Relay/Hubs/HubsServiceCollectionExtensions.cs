@@ -14,7 +14,8 @@ internal static class HubsServiceCollectionExtensions
             // Clients only listen; anything they send beyond pings and handshakes is small.
             options.MaximumReceiveMessageSize = 4 * 1024;
         });
-        services.TryAddSingleton<IUserIdProvider, ClaimUserIdProvider>();
+        // Replaces SignalR's default, which reads a mapped NameIdentifier claim the relay does not produce.
+        services.Replace(ServiceDescriptor.Singleton<IUserIdProvider, ClaimUserIdProvider>());
         services.TryAddSingleton<IUserEventSink, HubUserEventSink>();
         return services;
     }

@@ -4,12 +4,15 @@ namespace Reflector.Relay.Logging;
 
 internal static class RelayLoggingExtensions
 {
-    /// <summary>Serilog from the <c>Serilog</c> configuration section, plus sinks and enrichers registered as services.</summary>
+    /// <summary>
+    /// Serilog from the <c>Serilog</c> configuration section (read from the final configuration, not the
+    /// builder's), plus sinks and enrichers registered as services.
+    /// </summary>
     public static WebApplicationBuilder AddRelayLogging(this WebApplicationBuilder builder)
     {
         builder.Services.AddSerilog(
             (services, logger) => logger
-                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext()
                 .Enrich.With<TokenRedactor>(),

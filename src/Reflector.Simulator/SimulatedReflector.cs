@@ -1,0 +1,169 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Reflector.Simulator;
+
+// A running simulated Reflector API: a real Kestrel WebSocket server on loopback plus the knobs
+// tests need to deliver events, count handshakes and inject failures.
+public sealed class SimulatedReflector : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SocketHub _hub;
+    private readonly TokenAuthority _tokens;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    private SimulatedReflector(WebApplication app, SocketHub hub, TokenAuthority tokens, Uri baseAddress)
+    {
+        _app = app;
+        _hub = hub;
+        _tokens = tokens;
+        _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SimulatedReflector>();
+        BaseAddress = baseAddress;
+        EventsUrl = new UriBuilder(baseAddress)
+        {
+            Scheme = baseAddress.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs,
+            Path = EventsEndpoint.Path,
+        }.Uri;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public Uri EventsUrl { get; }
+
+    public string Audience => _tokens.Audience;
+
+    public string PublicKeyPem => _tokens.PublicKeyPem;
+
+    public int TotalHandshakes => _hub.TotalHandshakes;
+
+    public int RefusedHandshakes => _hub.RefusedHandshakes;
+
+    public int TotalOpenSockets => _hub.TotalOpenSockets;
+
+    public IReadOnlyList<WebSocketCloseStatus?> ClientCloseStatuses => _hub.ClientCloseStatuses;
+
+    public bool RefuseAll
+    {
+        get => _hub.RefuseAll;
+        set => _hub.RefuseAll = value;
+    }
+
+    public static Task<SimulatedReflector> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, standalone: false, cancellationToken);
+
+    internal static async Task<SimulatedReflector> StartAsync(SimulatorOptions options, bool standalone, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var tokens = new TokenAuthority(options, TimeProvider.System);
+        var hub = new SocketHub();
+        WebApplication? app = null;
+        try
+        {
+            app = SimulatorHost.Build(options, hub, tokens, standalone);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var simulator = new SimulatedReflector(app, hub, tokens, ListeningAddress(app));
+            app = null;
+            return simulator;
+        }
+        catch
+        {
+            tokens.Dispose();
+            throw;
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public string IssueToken(string subject, TimeSpan lifetime, string? audience = null, IDictionary<string, object>? extraClaims = null) =>
+        _tokens.Issue(subject, lifetime, audience, extraClaims).Token;
+
+    public Task<int> EmitAsync(string userId, string eventName, object data, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(eventName);
+        return _hub.SendAsync(userId, EventFrame.Serialize(eventName, data), WebSocketMessageType.Text, ct);
+    }
+
+    public Task<int> SendRawAsync(string userId, ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        if (type == WebSocketMessageType.Close)
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), type, "Only text or binary frames can be sent raw.");
+        }
+
+        return _hub.SendAsync(userId, payload, type, ct);
+    }
+
+    public int Handshakes(string userId) => _hub.Handshakes(userId);
+
+    public int OpenSockets(string userId) => _hub.OpenSockets(userId);
+
+    public async Task DropAllAsync()
+    {
+        var dropped = _hub.AbortAll();
+        _logger.SocketsAborted(dropped.Length, "drop");
+        await SocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+    }
+
+    public void BeginOutage()
+    {
+        var dropped = _hub.BeginOutage();
+        _logger.SocketsAborted(dropped.Length, "outage");
+    }
+
+    public void EndOutage() => _hub.EndOutage();
+
+    // Completes once the user has had at least count accepted handshakes since start.
+    public Task WaitForHandshakesAsync(string userId, int count, TimeSpan timeout) =>
+        _hub.WaitForHandshakesAsync(userId, count, timeout);
+
+    // Completes once the user has exactly count open sockets, so it serves both "connected" and "all closed".
+    public Task WaitForOpenSocketsAsync(string userId, int count, TimeSpan timeout) =>
+        _hub.WaitForOpenSocketsAsync(userId, count, timeout);
+
+    internal Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // Sockets first: Kestrel's graceful stop would otherwise wait for them until its timeout.
+        var dropped = _hub.ShutDown();
+        try
+        {
+            await SocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+            await _app.StopAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stop gave up waiting; disposing below tears down whatever is left.
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _tokens.Dispose();
+        }
+    }
+
+    private static Uri ListeningAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault()
+            ?? throw new InvalidOperationException("Kestrel reported no listening address.");
+        return new Uri(first.TrimEnd('/') + "/");
+    }
+}

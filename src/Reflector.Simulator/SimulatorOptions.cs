@@ -1,0 +1,21 @@
+using System.Security.Cryptography;
+
+namespace Reflector.Simulator;
+
+public sealed class SimulatorOptions
+{
+    // Reflector checks the audience of every token; the relay must be configured with the same value.
+    public string Audience { get; set; } = "reflector";
+
+    // Loopback only by default: the dev endpoints mint tokens for anyone who asks.
+    public string Urls { get; set; } = "http://127.0.0.1:0";
+
+    // Generated (2048 bits) when null. A caller-supplied key stays owned by the caller.
+    public RSA? SigningKey { get; set; }
+
+    // Reflector verifies with one configured algorithm (RS256); tokens are issued with the first entry.
+    public IReadOnlyList<string> Algorithms { get; set; } = ["RS256"];
+
+    // Reflector sends no pings of its own, so zero keeps the simulator just as silent.
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.Zero;
+}

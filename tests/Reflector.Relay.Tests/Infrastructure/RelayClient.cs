@@ -1,0 +1,55 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
+using Reflector.Relay.Events;
+
+namespace Reflector.Relay.Tests.Infrastructure;
+
+/// <summary>A SignalR client that records what the relay sends it, in order.</summary>
+internal sealed class RelayClient : IAsyncDisposable
+{
+    private readonly Channel<InvalidateMessage> _messages = Channel.CreateUnbounded<InvalidateMessage>();
+    private readonly Channel<UpstreamStatus> _statuses = Channel.CreateUnbounded<UpstreamStatus>();
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RelayClient(HubConnection connection)
+    {
+        Connection = connection;
+        connection.On<InvalidateMessage>("invalidate", message => _messages.Writer.TryWrite(message));
+        connection.On<UpstreamStatus>("upstreamStatus", status => _statuses.Writer.TryWrite(status));
+        connection.Closed += exception =>
+        {
+            _closed.TrySetResult(exception);
+            return Task.CompletedTask;
+        };
+    }
+
+    public HubConnection Connection { get; }
+
+    public Task<Exception?> Closed => _closed.Task;
+
+    public Task StartAsync() => Connection.StartAsync().DefaultTimeout();
+
+    public async Task<InvalidateMessage> NextMessageAsync() =>
+        await _messages.Reader.ReadAsync().DefaultTimeout();
+
+    public bool TryTakeMessage(out InvalidateMessage? message) => _messages.Reader.TryRead(out message);
+
+    public async Task<UpstreamStatus> NextStatusAsync() => await _statuses.Reader.ReadAsync().DefaultTimeout();
+
+    /// <summary>Reads statuses until one in <paramref name="state"/> arrives, returning those seen on the way.</summary>
+    public async Task<List<UpstreamStatus>> WaitForStateAsync(UpstreamState state)
+    {
+        var seen = new List<UpstreamStatus>();
+        while (true)
+        {
+            var status = await NextStatusAsync();
+            seen.Add(status);
+            if (status.State == state)
+            {
+                return seen;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
