@@ -1,0 +1,74 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Reflector.Relay.Diagnostics;
+using Reflector.Relay.Events;
+using Reflector.Relay.Tests.Infrastructure;
+using Reflector.Relay.Upstream;
+using Reflector.Simulator;
+
+namespace Reflector.Relay.Tests.Upstream;
+
+/// <summary>
+/// An <see cref="UpstreamConnectionManager"/> on fake time, talking to a real simulated Reflector, with
+/// deliveries recorded instead of sent through SignalR.
+/// </summary>
+internal sealed class UpstreamHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private int _connectionIds;
+
+    public UpstreamHarness(SimulatedReflector reflector, Action<UpstreamOptions>? configure = null)
+    {
+        Reflector = reflector;
+        Options = new UpstreamOptions { EventsUrl = reflector.EventsUrl.ToString() };
+        configure?.Invoke(Options);
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        Dropped = new MetricCollector<long>(meterFactory, RelayMetrics.MeterName, "reflector_relay.events.dropped");
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        Manager = new UpstreamConnectionManager(
+            options, new UpstreamConnector(options, Time), Sink, new RelayMetrics(meterFactory), Time, NullLoggerFactory.Instance);
+        Manager.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public SimulatedReflector Reflector { get; }
+
+    public UpstreamOptions Options { get; }
+
+    // Tokens carry real expiry times, so fake time starts at the real now.
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public RecordingSink Sink { get; } = new();
+
+    public UpstreamConnectionManager Manager { get; }
+
+    public MetricCollector<long> Dropped { get; }
+
+    public string NewConnectionId() => "conn-" + Interlocked.Increment(ref _connectionIds);
+
+    public UpstreamToken TokenFor(string userId, TimeSpan? lifetime = null)
+    {
+        var life = lifetime ?? TimeSpan.FromHours(1);
+        return new UpstreamToken(Reflector.IssueToken(userId, life), Time.GetUtcNow() + life);
+    }
+
+    public async Task<string> AttachAsync(string userId, UpstreamToken? token = null)
+    {
+        var connectionId = NewConnectionId();
+        await Manager.AttachAsync(userId, connectionId, token ?? TokenFor(userId), CancellationToken.None).DefaultTimeout();
+        return connectionId;
+    }
+
+    public Task<UpstreamStatus> WaitForStateAsync(string userId, UpstreamState state) =>
+        Sink.WaitForAsync<UpstreamStatus>(userId, status => status.State == state);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Manager.StopAsync(CancellationToken.None).DefaultTimeout();
+        Dropped.Dispose();
+        await _services.DisposeAsync();
+    }
+}
