@@ -477,7 +477,8 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         await _statusGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (_status == status)
+            // Each scheduled retry is news (a client may count it down); other repeats are not.
+            if (_status == status && status.RetryInMs is null)
             {
                 return;
             }

@@ -22,13 +22,24 @@ internal sealed class RecordingSink : IUserEventSink
     public async Task<T> WaitForAsync<T>(string userId, Func<T, bool>? match = null)
     {
         var reader = For(userId).Reader;
-        while (true)
+        var skipped = new List<object>();
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        try
         {
-            var item = await reader.ReadAsync().AsTask().DefaultTimeout();
-            if (item is T typed && (match is null || match(typed)))
+            while (true)
             {
-                return typed;
+                var item = await reader.ReadAsync(timeout.Token);
+                if (item is T typed && (match is null || match(typed)))
+                {
+                    return typed;
+                }
+
+                skipped.Add(item);
             }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No matching {typeof(T).Name} for {userId}; saw: {string.Join(", ", skipped)}");
         }
     }
 

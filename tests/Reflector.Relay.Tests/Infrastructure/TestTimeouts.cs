@@ -10,4 +10,19 @@ internal static class TestTimeouts
     public static Task<T> DefaultTimeout<T>(this Task<T> task) => task.WaitAsync(Default);
 
     public static Task<T> DefaultTimeout<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Default);
+
+    /// <summary>Waits until <paramref name="condition"/> holds, for state that offers no signal to await.</summary>
+    public static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Default;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
 }
