@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Reflector.Relay.Tests.Infrastructure;
+
+/// <summary>
+/// A TCP forwarder on 127.0.0.1 that can turn its open connections into black holes: bytes are read and
+/// discarded both ways, the sockets stay open. That is a peer gone silent, which only keep-alive can notice.
+/// </summary>
+internal sealed class BlackHoleProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly IPEndPoint _target;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _pumps = [];
+    private readonly Lock _lock = new();
+    private readonly Task _accepting;
+    private int _generation;
+
+    public BlackHoleProxy(Uri target)
+    {
+        _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Connections open now go silent; later connections forward normally.</summary>
+    public void SilenceOpenConnections() => Interlocked.Increment(ref _generation);
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var server = new TcpClient();
+            await server.ConnectAsync(_target, _stop.Token);
+            var generation = Volatile.Read(ref _generation);
+            lock (_lock)
+            {
+                _pumps.Add(PumpAsync(client, server, generation));
+                _pumps.Add(PumpAsync(server, client, generation));
+            }
+        }
+    }
+
+    private async Task PumpAsync(TcpClient from, TcpClient to, int generation)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await from.GetStream().ReadAsync(buffer, _stop.Token);
+                if (read == 0)
+                {
+                    to.Client.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+
+                if (Volatile.Read(ref _generation) == generation)
+                {
+                    await to.GetStream().WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            from.Dispose();
+            to.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+        Task[] pumps;
+        lock (_lock)
+        {
+            pumps = [.. _pumps];
+        }
+
+        await Task.WhenAll(pumps);
+        _stop.Dispose();
+    }
+}
