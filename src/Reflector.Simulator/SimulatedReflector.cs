@@ -116,6 +116,10 @@ public sealed class SimulatedReflector : IAsyncDisposable
         await SocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
     }
 
+    // Closes every open socket from the server side with the given code (4401 is Reflector's "unauthorized").
+    public Task<int> CloseAllAsync(int closeCode, CancellationToken ct = default) =>
+        _hub.CloseAllAsync((WebSocketCloseStatus)closeCode, ct);
+
     public void BeginOutage()
     {
         var dropped = _hub.BeginOutage();

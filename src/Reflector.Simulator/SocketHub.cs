@@ -209,6 +209,18 @@ internal sealed class SocketHub
         return results.Count(reached => reached);
     }
 
+    public async Task<int> CloseAllAsync(WebSocketCloseStatus status, CancellationToken cancellationToken)
+    {
+        UserSocket[] sockets;
+        lock (_gate)
+        {
+            sockets = [.. _open.Values.SelectMany(list => list)];
+        }
+
+        var results = await Task.WhenAll(sockets.Select(socket => socket.TryCloseAsync(status, cancellationToken))).ConfigureAwait(false);
+        return results.Count(closed => closed);
+    }
+
     // Bounded, because a request stuck in the server must not hang a test that only wanted a drop.
     public static async Task WaitUntilEndedAsync(IEnumerable<UserSocket> sockets)
     {

@@ -54,6 +54,31 @@ internal sealed class UserSocket
         }
     }
 
+    // Starts a server-side close with the given code, as Reflector would to end a session; the read loop
+    // then sees the client's answering close frame.
+    public async Task<bool> TryCloseAsync(WebSocketCloseStatus status, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_socket.State != WebSocketState.Open)
+            {
+                return false;
+            }
+
+            await _socket.CloseOutputAsync(status, null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsConnectionGone(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
     public async Task<bool> TrySendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken cancellationToken)
     {
         if (_socket.State != WebSocketState.Open)

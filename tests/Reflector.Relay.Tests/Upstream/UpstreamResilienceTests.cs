@@ -70,6 +70,34 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_close_with_code_4401_is_a_refusal_and_a_normal_close_is_a_reconnect()
+    {
+        await using var relay = new RelayFactory(fixture.Reflector);
+        var userId = NewUser();
+        await using var tab = await relay.ConnectAsync(userId);
+        await tab.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+
+        // An ordinary server close (a restart, say) is just a gap.
+        await fixture.Reflector.CloseAllAsync(1001);
+        await tab.WaitForStateAsync(UpstreamState.Connected);
+        Assert.Equal(new InvalidateMessage.Resync("upstreamReconnected"), await tab.NextMessageAsync());
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+
+        // 4401 means the token is no longer accepted: the user needs a fresh one, no reconnect with this one.
+        await fixture.Reflector.CloseAllAsync(4401);
+        await tab.WaitForStateAsync(UpstreamState.Unauthorized);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 0, TestTimeouts.Default);
+        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+
+        // A tab with a fresh token restores the stream.
+        await using var freshTab = relay.CreateClient(relay.TokenFor(userId, TimeSpan.FromHours(2)));
+        await freshTab.StartAsync();
+        await tab.WaitForStateAsync(UpstreamState.Connected);
+        Assert.Equal(3, fixture.Reflector.Handshakes(userId));
+    }
+
+    [Fact]
     public async Task A_whole_upstream_outage_of_seconds_brings_every_user_back_without_dropping_browsers()
     {
         await using var relay = new RelayFactory(fixture.Reflector);
