@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Reflector.Relay.Hubs;
 
@@ -39,6 +41,7 @@ internal static class RelayAuthentication
         services.AddOptions<JwtBearerOptions>(AuthorityScheme)
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
         services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
+        services.PostConfigureAll<JwtBearerOptions>(RefuseNonStringSubject);
 
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>()
@@ -127,6 +130,35 @@ internal static class RelayAuthentication
                 context.Token = token;
             }
         };
+    }
+
+    /// <summary>
+    /// RFC 7519 makes <c>sub</c> a string, and Reflector refuses a token whose <c>sub</c> is anything else.
+    /// IdentityModel reads a numeric <c>sub</c> as a string claim, which would name user "42"; the raw payload
+    /// is checked instead, and such a token is invalid (401), as it is upstream.
+    /// </summary>
+    private static void RefuseNonStringSubject(JwtBearerOptions bearer)
+    {
+        bearer.Events ??= new JwtBearerEvents();
+        var previous = bearer.Events.OnTokenValidated;
+        bearer.Events.OnTokenValidated = async context =>
+        {
+            if (previous is not null)
+            {
+                await previous(context).ConfigureAwait(false);
+            }
+
+            if (context.Result is null && context.SecurityToken is JsonWebToken jwt && !SubjectIsStringOrAbsent(jwt))
+            {
+                context.Fail("The sub claim is not a string.");
+            }
+        };
+    }
+
+    private static bool SubjectIsStringOrAbsent(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        return !payload.RootElement.TryGetProperty(JwtRegisteredClaimNames.Sub, out var sub) || sub.ValueKind == JsonValueKind.String;
     }
 }
 
