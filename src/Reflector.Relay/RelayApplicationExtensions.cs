@@ -2,6 +2,8 @@ using Reflector.Relay.Auth;
 using Reflector.Relay.Development;
 using Reflector.Relay.Health;
 using Reflector.Relay.Hubs;
+using Reflector.Relay.Limits;
+using Reflector.Relay.Origins;
 using Reflector.Relay.Logging;
 using Reflector.Relay.Upstream;
 
@@ -16,6 +18,8 @@ internal static class RelayApplicationExtensions
 
         var services = builder.Services;
         services.AddRelayAuthentication(builder.Configuration);
+        services.AddBrowserOrigins(builder.Configuration);
+        services.AddConnectionLimits(builder.Configuration);
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
@@ -25,8 +29,10 @@ internal static class RelayApplicationExtensions
     public static WebApplication MapReflectorRelay(this WebApplication app)
     {
         app.UseRelayRequestLogging();
+        app.UseBrowserOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapRelayHealthChecks();
         app.MapUserEventsHub();
