@@ -87,6 +87,15 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         }
     }
 
+    /// <summary>Whether <paramref name="userId"/> has an upstream (connected, connecting, or lingering).</summary>
+    public bool HasUpstream(string userId)
+    {
+        lock (_lock)
+        {
+            return _upstreams.ContainsKey(userId);
+        }
+    }
+
     /// <summary>
     /// Counts <paramref name="connectionId"/> against its user's upstream, opening it when it is the first,
     /// and sends the connection the upstream's current state.
