@@ -14,6 +14,7 @@ internal sealed class RelayMetrics
     private readonly Counter<long> _handshakes;
     private readonly Counter<long> _refusedHandshakes;
     private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _slowConnectionsDisconnected;
 
     public RelayMetrics(IMeterFactory meterFactory)
     {
@@ -24,6 +25,8 @@ internal sealed class RelayMetrics
         _handshakes = meter.CreateCounter<long>("reflector_relay.upstream.handshakes", "{handshake}", "Upstream sockets opened.");
         _refusedHandshakes = meter.CreateCounter<long>("reflector_relay.upstream.refused", "{handshake}", "Upstream handshakes refused for the token.");
         _reconnects = meter.CreateCounter<long>("reflector_relay.upstream.reconnects", "{attempt}", "Upstream reconnect attempts scheduled.");
+        _slowConnectionsDisconnected = meter.CreateCounter<long>(
+            "reflector_relay.connections.overflowed", "{connection}", "Browser connections disconnected because they stopped reading.");
     }
 
     public void EventReceived() => _eventsReceived.Add(1);
@@ -38,4 +41,6 @@ internal sealed class RelayMetrics
     public void HandshakeRefused() => _refusedHandshakes.Add(1);
 
     public void ReconnectScheduled() => _reconnects.Add(1);
+
+    public void SlowConnectionDisconnected() => _slowConnectionsDisconnected.Add(1);
 }

@@ -87,6 +87,15 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         }
     }
 
+    /// <summary>Live browser connections counted against <paramref name="userId"/>'s upstream.</summary>
+    public int ConnectionsOf(string userId)
+    {
+        lock (_lock)
+        {
+            return _upstreams.TryGetValue(userId, out var upstream) ? upstream.ConnectionCount : 0;
+        }
+    }
+
     /// <summary>Whether <paramref name="userId"/> has an upstream (connected, connecting, or lingering).</summary>
     public bool HasUpstream(string userId)
     {
