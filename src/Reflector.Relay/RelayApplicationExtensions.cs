@@ -1,5 +1,6 @@
 using Reflector.Relay.Auth;
 using Reflector.Relay.Development;
+using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Health;
 using Reflector.Relay.Hubs;
 using Reflector.Relay.Logging;
@@ -19,6 +20,7 @@ internal static class RelayApplicationExtensions
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
+        services.AddRelayTelemetry();
         return builder;
     }
 
@@ -29,6 +31,7 @@ internal static class RelayApplicationExtensions
         app.UseAuthorization();
 
         app.MapRelayHealthChecks();
+        app.MapRelayMetrics();
         app.MapUserEventsHub();
         return app;
     }
