@@ -39,7 +39,27 @@ internal sealed record BenchOptions
 
     public string OutputRoot { get; init; } = "";
 
-    public int MostConnections => Tabs * Math.Max(Math.Max(Users, IdleUsers), Math.Max(BurstUsers, Scenarios.Contains("ramp") ? RampMaxUsers : 0));
+    /// <summary>The most client connections any chosen scenario holds at once.</summary>
+    public int MostConnections => Tabs * new[]
+    {
+        Scenarios.Contains("steady") ? Users : 0,
+        Scenarios.Contains("idle") ? IdleUsers : 0,
+        Scenarios.Contains("burst") ? BurstUsers : 0,
+        Scenarios.Contains("ramp") ? RampMaxUsers : 0,
+    }.Max();
+
+    /// <summary>Every scenario scaled down to at most <paramref name="connections"/> client connections.</summary>
+    public BenchOptions CappedTo(int connections)
+    {
+        var users = Math.Max(1, connections / Tabs);
+        return this with
+        {
+            Users = Math.Min(Users, users),
+            IdleUsers = Math.Min(IdleUsers, users),
+            BurstUsers = Math.Min(BurstUsers, users),
+            RampMaxUsers = Math.Min(RampMaxUsers, Math.Max(RampStepUsers, users / RampStepUsers * RampStepUsers)),
+        };
+    }
 
     public static BenchOptions QuickScale => new()
     {
@@ -68,6 +88,7 @@ internal sealed record BenchOptions
           --idle-users N          idle scale (default 5000 users x tabs)
           --burst-users N --burst-rounds N   (default 5000 users, 5 rounds)
           --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 1000, 15000 users, 5 s, 100 ms)
+          --per-address N         client connections per 127.x.0.y source address (default 20000)
           --out DIR               results root (default bench/results)
         """;
 
@@ -104,6 +125,7 @@ internal sealed record BenchOptions
                 "--ramp-max" => options with { RampMaxUsers = Int(value) },
                 "--ramp-seconds" => options with { RampSeconds = Double(value) },
                 "--ramp-target-ms" => options with { RampP99TargetMs = Double(value) },
+                "--per-address" => options with { ConnectionsPerSourceAddress = Int(value) },
                 "--out" => options with { OutputRoot = value },
                 _ => null,
             };

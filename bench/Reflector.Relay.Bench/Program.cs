@@ -29,17 +29,26 @@ if (!OperatingSystem.IsLinux())
     return 2;
 }
 
-// Every connection is a file descriptor here, in the server, and (for direct) in the simulator, which inherit this limit.
-var wanted = (ulong)(options.MostConnections * 2) + 4_096;
+// Every connection is a file descriptor in this process and in the server's (the proxy holds two per
+// browser connection, the relay one plus one per user); the servers inherit this process's limit.
+var notes = new List<string>();
+var wanted = (ulong)(options.MostConnections * 2) + 1_024;
 var raised = Native.TryRaiseOpenFileLimit(wanted);
 var (soft, hard) = Native.OpenFileLimit();
 Console.WriteLine($"Open-file limit (ulimit -n): {soft} (hard {hard}); this run needs about {wanted}.");
 if (!raised)
 {
-    Console.Error.WriteLine(
-        $"The open-file limit is too low for {options.MostConnections} connections and could not be raised. " +
-        $"Raise it first (`ulimit -n {wanted}`, as root or within the hard limit) or run at a smaller scale.");
-    return 3;
+    var most = (int)Math.Max(0, ((long)soft - 1_024) / 2);
+    var note = $"The open-file limit ({soft}, hard {hard}) is too low for {options.MostConnections} connections and could not be raised: " +
+        $"every scenario is capped at {most} connections. For the full scale raise the hard limit first " +
+        $"(`ulimit -n {wanted}` as root, `--ulimit nofile={wanted}:{wanted}` for a container, LimitNOFILE= for a systemd unit).";
+    Console.Error.WriteLine(note);
+    notes.Add(note);
+    options = options.CappedTo(most);
+    if (options.MostConnections < options.Tabs)
+    {
+        return 3;
+    }
 }
 
 using var cancel = new CancellationTokenSource();
@@ -59,7 +68,8 @@ var report = new RunReport(
     "dotnet run -c Release --project bench/Reflector.Relay.Bench --" + (args.Length > 0 ? " " + string.Join(' ', args) : ""),
     Machine.Describe(),
     options,
-    []);
+    [],
+    notes);
 
 for (var i = 0; i < options.Systems.Count; i++)
 {

@@ -16,6 +16,12 @@ internal static class MarkdownReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {report.Machine}");
         text.AppendLine();
+        foreach (var note in report.Notes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"**Note:** {note}");
+            text.AppendLine();
+        }
+
         text.AppendLine("Latency is per delivery, at the client: from the simulated Reflector writing the event to a tab reading it. " +
             "\"Edge\" is the process browsers connect to (the relay, the proxy, or for `direct` Reflector itself); " +
             "\"Reflector CPU\" is the simulated Reflector's. Ratios are to `direct`.");

@@ -7,7 +7,8 @@ internal sealed record RunReport(
     string Command,
     string Machine,
     BenchOptions Options,
-    List<SystemResult> Systems);
+    List<SystemResult> Systems,
+    List<string> Notes);
 
 internal sealed record SystemResult(string System)
 {
