@@ -6,6 +6,12 @@ using Reflector.Relay.Bench.Hosting;
 using Reflector.Relay.Bench.Reporting;
 using Reflector.Relay.Bench.Scenarios;
 
+if (args.Contains("--help"))
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
 BenchOptions? options;
 try
 {
