@@ -123,7 +123,10 @@ internal static class RelayAuthentication
                 await previous(context).ConfigureAwait(false);
             }
 
+            // A header, when present, is the token; the query is only for clients that cannot send one. The
+            // upstream socket is opened with the same token (BearerToken), so identity and stream always agree.
             if (string.IsNullOrEmpty(context.Token) &&
+                string.IsNullOrEmpty(context.Request.Headers.Authorization) &&
                 context.Request.Path.StartsWithSegments(UserEventsHub.Path) &&
                 context.Request.Query[BearerToken.QueryParameter].ToString() is { Length: > 0 } token)
             {

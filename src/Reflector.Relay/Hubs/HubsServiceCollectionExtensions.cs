@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Reflector.Relay.Auth;
+using Reflector.Relay.Origins;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Hubs;
@@ -21,5 +22,10 @@ internal static class HubsServiceCollectionExtensions
     }
 
     public static IEndpointConventionBuilder MapUserEventsHub(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapHub<UserEventsHub>(UserEventsHub.Path);
+        endpoints.MapHub<UserEventsHub>(UserEventsHub.Path, options =>
+        {
+            // A connection ends when its token does; the client comes back with a fresh one.
+            options.CloseOnAuthenticationExpiration = true;
+        })
+        .RequireCors(BrowserOrigins.CorsPolicyName);
 }
