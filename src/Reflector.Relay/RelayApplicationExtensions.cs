@@ -1,5 +1,6 @@
 using Reflector.Relay.Auth;
 using Reflector.Relay.Development;
+using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Health;
 using Reflector.Relay.Hubs;
 using Reflector.Relay.Limits;
@@ -23,6 +24,7 @@ internal static class RelayApplicationExtensions
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
+        services.AddRelayTelemetry();
         return builder;
     }
 
@@ -35,6 +37,7 @@ internal static class RelayApplicationExtensions
         app.UseRateLimiter();
 
         app.MapRelayHealthChecks();
+        app.MapRelayMetrics();
         app.MapUserEventsHub();
         return app;
     }

@@ -49,6 +49,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<UpstreamConnectionManager>();
         _reconnectPipeline = CreateReconnectPipeline(_options, timeProvider);
+        metrics.ObserveUpstreams(Census);
     }
 
     /// <summary>Ready while started and not shutting down.</summary>
@@ -93,6 +94,21 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         lock (_lock)
         {
             return _upstreams.TryGetValue(userId, out var upstream) ? upstream.ConnectionCount : 0;
+        }
+    }
+
+    /// <summary>Connections, users, open sockets and upstream states, counted in one pass under the lock.</summary>
+    public UpstreamCensus Census()
+    {
+        lock (_lock)
+        {
+            var census = default(UpstreamCensus);
+            foreach (var upstream in _upstreams.Values)
+            {
+                census = UpstreamCensus.Add(census, upstream.ConnectionCount, upstream.HasOpenSocket, upstream.Status.State);
+            }
+
+            return census;
         }
     }
 
