@@ -20,17 +20,17 @@ internal sealed class Tab : IAsyncDisposable
 
     private readonly ClientWebSocket _socket;
     private readonly TabProtocol _protocol;
-    private readonly DeliveryRecorder _recorder;
+    private readonly ITabListener _listener;
     private byte[] _buffer = new byte[2048];
     private int _length;
     private Task _receiving = Task.CompletedTask;
 
-    private Tab(int index, ClientWebSocket socket, TabProtocol protocol, DeliveryRecorder recorder)
+    private Tab(int index, ClientWebSocket socket, TabProtocol protocol, ITabListener listener)
     {
         Index = index;
         _socket = socket;
         _protocol = protocol;
-        _recorder = recorder;
+        _listener = listener;
     }
 
     public int Index { get; }
@@ -38,10 +38,10 @@ internal sealed class Tab : IAsyncDisposable
     public bool IsOpen => _socket.State == WebSocketState.Open;
 
     public static async Task<Tab> ConnectAsync(
-        int index, TabProtocol protocol, Uri url, string token, HttpMessageInvoker invoker, DeliveryRecorder recorder, CancellationToken cancellationToken)
+        int index, TabProtocol protocol, Uri url, string token, HttpMessageInvoker invoker, ITabListener listener, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
-        var tab = new Tab(index, socket, protocol, recorder);
+        var tab = new Tab(index, socket, protocol, listener);
         try
         {
             if (protocol == TabProtocol.ReflectorEvents)
@@ -151,6 +151,10 @@ internal sealed class Tab : IAsyncDisposable
         {
             // Aborted by the bench, or dropped by the server: either way this tab is done.
         }
+        finally
+        {
+            _listener.Closed(Index);
+        }
     }
 
     private async ValueTask<ValueWebSocketReceiveResult> ReceiveChunkAsync(CancellationToken cancellationToken)
@@ -205,18 +209,23 @@ internal sealed class Tab : IAsyncDisposable
 
     // {"event":"TRANSCRIPT_DURATION","data":{"id":"run:17","duration":1.7E+15}}
     private void ReadReflectorFrame(ReadOnlySpan<byte> frame) =>
-        ReadEvent(frame, "id"u8, requireInvalidate: false);
+        ReadEvent(frame, "id"u8, signalR: false);
 
     // {"type":1,"target":"invalidate","arguments":[{"type":"transcriptDurationChanged","transcriptId":"run:17","duration":1.7E+15}]}
+    // {"type":1,"target":"invalidate","arguments":[{"type":"resync","reason":"upstreamReconnected"}]}
+    // {"type":1,"target":"upstreamStatus","arguments":[{"state":"connected"}]}
     private void ReadSignalRJson(ReadOnlySpan<byte> record) =>
-        ReadEvent(record, "transcriptId"u8, requireInvalidate: true);
+        ReadEvent(record, "transcriptId"u8, signalR: true);
 
-    private void ReadEvent(ReadOnlySpan<byte> json, ReadOnlySpan<byte> idName, bool requireInvalidate)
+    private void ReadEvent(ReadOnlySpan<byte> json, ReadOnlySpan<byte> idName, bool signalR)
     {
         var reader = new Utf8JsonReader(json);
         byte[]? id = null;
         double? sentAt = null;
-        var isInvalidate = !requireInvalidate;
+        byte[]? state = null;
+        var isInvalidate = !signalR;
+        var isStatus = false;
+        var isResync = false;
         try
         {
             while (reader.Read())
@@ -236,26 +245,46 @@ internal sealed class Tab : IAsyncDisposable
                     reader.Read();
                     sentAt = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : null;
                 }
-                else if (requireInvalidate && reader.ValueTextEquals("target"u8))
+                else if (signalR && reader.ValueTextEquals("target"u8))
                 {
                     reader.Read();
                     isInvalidate = reader.ValueTextEquals("invalidate"u8);
+                    isStatus = reader.ValueTextEquals("upstreamStatus"u8);
+                }
+                else if (signalR && reader.ValueTextEquals("type"u8))
+                {
+                    // The hub message's own type is a number; the invalidate message's is a string.
+                    reader.Read();
+                    isResync |= reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("resync"u8);
+                }
+                else if (signalR && reader.ValueTextEquals("state"u8))
+                {
+                    reader.Read();
+                    state = reader.TokenType == JsonTokenType.String ? reader.ValueSpan.ToArray() : null;
                 }
             }
         }
         catch (JsonException)
         {
-            _recorder.Unreadable();
+            _listener.Unreadable();
             return;
         }
 
-        if (isInvalidate && id is not null && sentAt is { } timestamp)
+        if (isStatus)
         {
-            _recorder.Record(Index, id, timestamp);
+            _listener.UpstreamStatus(Index, state ?? []);
+        }
+        else if (isInvalidate && isResync)
+        {
+            _listener.Resync(Index);
+        }
+        else if (isInvalidate && id is not null && sentAt is { } timestamp)
+        {
+            _listener.Record(Index, id, timestamp);
         }
         else if (isInvalidate)
         {
-            _recorder.Unreadable();
+            _listener.Unreadable();
         }
     }
 
@@ -272,7 +301,7 @@ internal sealed class Tab : IAsyncDisposable
         }
         catch (MessagePackSerializationException)
         {
-            _recorder.Unreadable();
+            _listener.Unreadable();
             return;
         }
 
@@ -283,11 +312,11 @@ internal sealed class Tab : IAsyncDisposable
 
         if (found.Id is { } id && found.SentAt is { } sentAt)
         {
-            _recorder.Record(Index, id, sentAt);
+            _listener.Record(Index, id, sentAt);
         }
         else
         {
-            _recorder.Unreadable();
+            _listener.Unreadable();
         }
     }
 
@@ -357,6 +386,26 @@ internal sealed class Tab : IAsyncDisposable
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Closes the way a browser closes a tab: a close frame, then the server's answer (waited for at most
+    /// <paramref name="timeout"/>), then the socket is let go.
+    /// </summary>
+    public async Task CloseAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, deadline.Token);
+            await _receiving.WaitAsync(deadline.Token);
+        }
+        catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // Already closed, or the answer did not come: the abort below ends it.
+        }
+
+        await DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()

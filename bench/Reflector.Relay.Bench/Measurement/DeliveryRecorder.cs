@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using Reflector.Relay.Bench.Clients;
 
 namespace Reflector.Relay.Bench.Measurement;
 
@@ -6,7 +7,7 @@ namespace Reflector.Relay.Bench.Measurement;
 /// Where every tab reports each numbered event it receives. A run has an id; events of any other run
 /// (stragglers of a warm-up) are ignored. Each tab's receive loop is the only writer of its own slot.
 /// </summary>
-internal sealed class DeliveryRecorder
+internal sealed class DeliveryRecorder : ITabListener
 {
     private volatile RunRecording? _current;
 
