@@ -39,8 +39,28 @@ internal sealed record BenchOptions
 
     public string OutputRoot { get; init; } = "";
 
+    /// <summary>
+    /// Soak (<c>--soak</c>, never in CI): the relay alone for <see cref="SoakDuration"/>, tabs joining and
+    /// leaving at random across <see cref="SoakUsers"/> users (0 to <see cref="SoakMaxTabs"/> tabs each),
+    /// upstream drops every 20 to 60 s, <see cref="SoakRate"/> events/s throughout.
+    /// </summary>
+    public bool Soak { get; init; }
+    public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(30);
+    public int SoakUsers { get; init; } = 500;
+    public int SoakMaxTabs { get; init; } = 4;
+    public double SoakRate { get; init; } = 100;
+
+    /// <summary>Tabs opened or closed per second, one at a time, by the soak's churn.</summary>
+    public double SoakChurn { get; init; } = 5;
+
+    /// <summary>Seeds every random choice of the soak; printed, so a run can be replayed. Random when not given.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Longest soak: the users' tokens live 4 hours.</summary>
+    public static readonly TimeSpan MostSoak = TimeSpan.FromHours(3);
+
     /// <summary>The most client connections any chosen scenario holds at once.</summary>
-    public int MostConnections => Tabs * new[]
+    public int MostConnections => Soak ? SoakUsers * SoakMaxTabs : Tabs * new[]
     {
         Scenarios.Contains("steady") ? Users : 0,
         Scenarios.Contains("idle") ? IdleUsers : 0,
@@ -58,6 +78,7 @@ internal sealed record BenchOptions
             IdleUsers = Math.Min(IdleUsers, users),
             BurstUsers = Math.Min(BurstUsers, users),
             RampMaxUsers = Math.Min(RampMaxUsers, Math.Max(RampStepUsers, users / RampStepUsers * RampStepUsers)),
+            SoakUsers = Math.Min(SoakUsers, Math.Max(1, connections / SoakMaxTabs)),
         };
     }
 
@@ -90,6 +111,14 @@ internal sealed record BenchOptions
           --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 1000, 15000 users, 5 s, 100 ms)
           --per-address N         client connections per 127.x.0.y source address (default 20000)
           --out DIR               results root (default bench/results)
+
+        soak (not in CI; the relay only, instead of the scenarios above):
+          --soak                  random joins and leaves, random upstream drops, a steady event rate; checks at the end
+          --soak-minutes N        how long (default 30); --soak-seconds N for a short proof run
+          --soak-users N          user population (default 500), each with 0 to --soak-tabs N tabs (default 4)
+          --soak-rate N           events/s across the population (default 100)
+          --soak-churn N          tabs opened or closed per second (default 5)
+          --seed N                seed of every random choice (default: random, printed)
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -98,8 +127,14 @@ internal sealed record BenchOptions
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
-            if (name == "--quick")
+            if (name is "--quick")
             {
+                continue;
+            }
+
+            if (name is "--soak")
+            {
+                options = options with { Soak = true };
                 continue;
             }
 
@@ -127,6 +162,13 @@ internal sealed record BenchOptions
                 "--ramp-target-ms" => options with { RampP99TargetMs = Double(value) },
                 "--per-address" => options with { ConnectionsPerSourceAddress = Int(value) },
                 "--out" => options with { OutputRoot = value },
+                "--soak-minutes" => options with { SoakDuration = Span(TimeSpan.FromMinutes(Double(value))) },
+                "--soak-seconds" => options with { SoakDuration = Span(TimeSpan.FromSeconds(Double(value))) },
+                "--soak-users" => options with { SoakUsers = Int(value) },
+                "--soak-tabs" => options with { SoakMaxTabs = Int(value) },
+                "--soak-rate" => options with { SoakRate = Double(value) },
+                "--soak-churn" => options with { SoakChurn = Double(value) },
+                "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 _ => null,
             };
             if (options is null)
@@ -137,6 +179,9 @@ internal sealed record BenchOptions
 
         return options;
     }
+
+    private static TimeSpan Span(TimeSpan value) =>
+        value <= MostSoak ? value : throw new FormatException($"a soak lasts at most {MostSoak.TotalMinutes:0} minutes (the users' tokens live 4 hours)");
 
     private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new FormatException($"{value} must be positive");
 

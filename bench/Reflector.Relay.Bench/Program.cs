@@ -5,6 +5,7 @@ using Reflector.Relay.Bench;
 using Reflector.Relay.Bench.Hosting;
 using Reflector.Relay.Bench.Reporting;
 using Reflector.Relay.Bench.Scenarios;
+using Reflector.Relay.Bench.Soak;
 
 if (args.Contains("--help"))
 {
@@ -66,12 +67,42 @@ Console.CancelKeyPress += (_, e) =>
 
 var started = DateTimeOffset.Now;
 var outputRoot = options.OutputRoot.Length > 0 ? Path.GetFullPath(options.OutputRoot) : Path.Combine(Repository.Root, "bench", "results");
-var output = Path.Combine(outputRoot, started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (options.Quick ? "-quick" : ""));
+var suffix = options switch
+{
+    { Soak: true } when options.SoakDuration < SoakRunner.ShortestRecorded => "-soak-short",
+    { Soak: true } => "-soak",
+    { Quick: true } => "-quick",
+    _ => "",
+};
+var output = Path.Combine(outputRoot, started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + suffix);
 Directory.CreateDirectory(output);
+var command = "dotnet run -c Release --project bench/Reflector.Relay.Bench --" + (args.Length > 0 ? " " + string.Join(' ', args) : "");
+
+if (options.Soak)
+{
+    using var runner = new SoakRunner(options, Console.Out);
+    var soak = await runner.RunAsync(
+        SoakRunner.NewResult(options, started.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture), command, Machine.Describe(), notes),
+        cancel.Token);
+    var table = soak.ToMarkdown();
+    Console.WriteLine();
+    Console.WriteLine(table);
+    await File.WriteAllTextAsync(Path.Combine(output, "soak.md"), table);
+    await File.WriteAllLinesAsync(Path.Combine(output, "soak.csv"), [SoakSample.CsvHeader, .. soak.Samples.Select(s => s.ToCsv())]);
+    await File.WriteAllTextAsync(
+        Path.Combine(output, "soak.json"),
+        JsonSerializer.Serialize(soak, new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = true,
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
+    Console.WriteLine($"Soak {(soak.Passed ? "PASSED" : "FAILED")}. Results: {output}");
+    return soak.Passed ? 0 : 1;
+}
 
 var report = new RunReport(
     started.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
-    "dotnet run -c Release --project bench/Reflector.Relay.Bench --" + (args.Length > 0 ? " " + string.Join(' ', args) : ""),
+    command,
     Machine.Describe(),
     options,
     [],

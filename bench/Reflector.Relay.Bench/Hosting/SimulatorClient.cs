@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Reflector.Relay.Bench.Hosting;
 
-/// <summary>The simulated Reflector's dev endpoints: tokens, load, and its socket count.</summary>
+/// <summary>The simulated Reflector's dev endpoints: tokens, load, drops, and its socket count.</summary>
 internal sealed class SimulatorClient(Uri baseAddress) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -28,6 +28,15 @@ internal sealed class SimulatorClient(Uri baseAddress) : IDisposable
 
     public async Task<LoadResult> BurstAsync(string runId, IReadOnlyList<string> users, int rounds, int intervalMs, CancellationToken cancellationToken) =>
         await LoadAsync(new { runId, users, mode = "burst", rounds, intervalMs }, cancellationToken);
+
+    /// <summary>Aborts every socket open on the simulated Reflector (its <c>POST /dev/drop</c>); returns how many there were.</summary>
+    public async Task<int> DropAllAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync(new Uri("dev/drop", UriKind.Relative), content: null, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return body.RootElement.GetProperty("dropped").GetInt32();
+    }
 
     /// <summary>Sockets open on the simulated Reflector: the upstream sockets, for every system.</summary>
     public async Task<int> OpenSocketsAsync(CancellationToken cancellationToken)

@@ -41,6 +41,9 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 
     public SimulatorClient SimulatorApi { get; }
 
+    /// <summary>How long the relay keeps a user's upstream after the last tab closed (its default, set explicitly).</summary>
+    public static readonly TimeSpan RelayLinger = TimeSpan.FromSeconds(1);
+
     /// <summary>Upstream sockets a system should hold for <paramref name="users"/> users with <paramref name="tabs"/> tabs each.</summary>
     public int ExpectedUpstreams(int users, int tabs) => Protocol.IsRelay() ? users : users * tabs;
 
@@ -79,6 +82,7 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
                             ["ASPNETCORE_ENVIRONMENT"] = "Production",
                             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                             ["Upstream__EventsUrl"] = eventsUrl,
+                            ["Upstream__Linger"] = RelayLinger.ToString("c", CultureInfo.InvariantCulture),
                             ["Authentication__Jwt__PublicKeyFile"] = keyFile,
                             ["Authentication__Jwt__Audience"] = "reflector",
                             ["Serilog__MinimumLevel__Default"] = "Warning",
@@ -102,7 +106,11 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
     }
 
     /// <summary>The relay's own count of its open upstream sockets, from <c>/metrics</c>; null for other systems.</summary>
-    public async Task<double?> RelayOpenUpstreamsAsync(CancellationToken cancellationToken)
+    public async Task<double?> RelayOpenUpstreamsAsync(CancellationToken cancellationToken) =>
+        (await RelayGaugesAsync(cancellationToken))?.OpenSockets;
+
+    /// <summary>The relay's connection, user and socket gauges from one <c>/metrics</c> scrape; null for other systems.</summary>
+    public async Task<RelayGauges?> RelayGaugesAsync(CancellationToken cancellationToken)
     {
         if (!Protocol.IsRelay() || Front is null)
         {
@@ -110,8 +118,25 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
         }
 
         var text = await _http.GetStringAsync(new Uri(Front.BaseAddress, "metrics"), cancellationToken);
-        var match = OpenSocketsSample().Match(text);
-        return match.Success ? double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture) : null;
+        return new RelayGauges(
+            Sample(text, "reflector_relay_connections"),
+            Sample(text, "reflector_relay_users"),
+            Sample(text, "reflector_relay_upstream_open_sockets"),
+            Sample(text, "reflector_relay_connections_overflowed_total") ?? 0);
+    }
+
+    /// <summary>The value of an unlabelled sample (or the first of a labelled one) in Prometheus text.</summary>
+    private static double? Sample(string text, string name)
+    {
+        foreach (Match match in MetricSample().Matches(text))
+        {
+            if (match.Groups["name"].Value == name)
+            {
+                return double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Waits until the simulated Reflector holds <paramref name="expected"/> sockets (upstreams opened or closed).</summary>
@@ -144,6 +169,9 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
         File.Delete(KeyFile);
     }
 
-    [GeneratedRegex(@"^reflector_relay_upstream_open_sockets(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
-    private static partial Regex OpenSocketsSample();
+    [GeneratedRegex(@"^(?<name>reflector_relay_[a-z_]+)(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex MetricSample();
 }
+
+/// <summary>The relay's view of itself: browser connections, users with a connection, open sockets to Reflector, tabs it disconnected for not reading.</summary>
+internal sealed record RelayGauges(double? Connections, double? Users, double? OpenSockets, double Overflowed);

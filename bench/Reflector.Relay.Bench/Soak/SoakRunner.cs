@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Globalization;
+using Reflector.Relay.Bench.Clients;
+using Reflector.Relay.Bench.Hosting;
+
+namespace Reflector.Relay.Bench.Soak;
+
+/// <summary>
+/// The soak: one relay and one simulated Reflector for a long stretch, with tabs joining and leaving at
+/// random, every upstream socket dropped now and then, and events flowing throughout. Samples the relay
+/// every 10 s; at the end closes every tab and judges: no event lost while its upstream was up, one
+/// upstream socket per user with tabs at every sample and none at the end, file descriptors and threads
+/// back to where they started, resident memory flat after the warm-up.
+/// </summary>
+internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDisposable
+{
+    private const int ConnectConcurrency = 50;
+    private const int SourceAddressBlock = 30;
+
+    /// <summary>Each <c>POST /dev/load</c> runs this long; the next follows at once.</summary>
+    private static readonly TimeSpan ChunkLength = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(10);
+    private static readonly (int From, int To) DropIntervalSeconds = (20, 60);
+
+    /// <summary>How long a sample waits for the counts to agree (a drop's reconnects, a tab's join) before it counts as a mismatch.</summary>
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(40);
+
+    /// <summary>Before a drop, how long an event may still be in flight on the socket the drop aborts.</summary>
+    private static readonly TimeSpan DropMargin = TimeSpan.FromSeconds(2);
+
+    /// <summary>After an event is sent, how long a failure (a drop, a reconnect the tab hears of) can still explain its loss.</summary>
+    private static readonly TimeSpan ReceiveDeadline = TimeSpan.FromSeconds(5);
+
+    /// <summary>After the last tab closed: how long sockets may take to reach zero, and fds and threads to come back.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(90);
+
+    private const int OpenFilesTolerance = 10;
+    private const int ThreadsTolerance = 10;
+    private const double RssSlopeLimitMbPerMinute = 1.0;
+    private const double RssMedianGrowthLimit = 0.10;
+
+    /// <summary>Shorter soaks are proof runs: their results go to <c>*-soak-short/</c>, which git ignores.</summary>
+    public static readonly TimeSpan ShortestRecorded = TimeSpan.FromMinutes(10);
+
+    private readonly SemaphoreSlim _stage = new(1, 1);
+
+    public static SoakResult NewResult(BenchOptions options, string startedAt, string command, string machine, List<string> notes) => new(
+        startedAt,
+        command,
+        machine,
+        new SoakSettings(
+            options.Seed ?? Random.Shared.Next(),
+            options.SoakDuration.TotalMinutes,
+            options.SoakUsers,
+            options.SoakMaxTabs,
+            options.SoakRate,
+            options.SoakChurn,
+            $"{DropIntervalSeconds.From} to {DropIntervalSeconds.To} s",
+            DropMargin.TotalSeconds,
+            ReceiveDeadline.TotalSeconds,
+            SystemUnderTest.RelayLinger.TotalSeconds),
+        [],
+        null,
+        null,
+        null,
+        [],
+        notes,
+        []);
+    private long _eventsSent;
+
+    public async Task<SoakResult> RunAsync(SoakResult result, CancellationToken cancellationToken)
+    {
+        var settings = result.Settings;
+        var duration = TimeSpan.FromMinutes(settings.Minutes);
+        log.WriteLine(
+            Invariant($"Soak: seed {settings.Seed}, {duration.TotalMinutes:0.##} min, {settings.Users} users x 0-{settings.MaxTabsPerUser} tabs, ") +
+            Invariant($"{settings.EventsPerSecond:0.#} events/s, {settings.ChurnPerSecond:0.#} joins or leaves/s, drops every {settings.DropInterval}"));
+
+        await using var system = await SystemUnderTest.StartAsync("relay", cancellationToken);
+        var relay = system.Front!;
+
+        // Baseline: the relay idle, after one scrape so that the scrape's own connection is in it.
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        await system.RelayGaugesAsync(cancellationToken);
+        var baseline = ProcResources.Read(relay.Pid) ?? throw new InvalidOperationException("the relay exited before the soak began");
+        log.WriteLine(FormattableString.Invariant($"Baseline: RSS {baseline.RssMb:0.0} MB, {baseline.Threads} threads, {baseline.OpenFiles} open files"));
+
+        var users = Enumerable.Range(0, settings.Users).Select(SoakPopulation.UserId).ToArray();
+        var ledger = new SoakLedger(users);
+        var seeds = new Random(settings.Seed);
+        var churnRandom = new Random(seeds.Next());
+        var dropRandom = new Random(seeds.Next());
+        var closeRandom = new Random(seeds.Next());
+        using var sources = new SourceAddresses(SourceAddressBlock, settings.Users * settings.MaxTabsPerUser, options.ConnectionsPerSourceAddress);
+        await using var population = await SoakPopulation.CreateAsync(system, sources, ledger, settings.Users, cancellationToken);
+
+        var initialTabs = users.Select(_ => churnRandom.Next(settings.MaxTabsPerUser + 1)).ToArray();
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, users.Length).SelectMany(user => Enumerable.Repeat(user, initialTabs[user])),
+            new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
+            async (user, token) => await population.JoinAsync(user, token));
+        var (tabs, withTabs) = population.Census();
+        log.WriteLine($"Connected {tabs} tabs of {withTabs} users ({population.ConnectFailures} failed)");
+
+        var clock = Stopwatch.StartNew();
+        var samples = result.Samples;
+        using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var loops = new[]
+            {
+                LoadLoopAsync(system, ledger, users, settings.EventsPerSecond, stopping.Token),
+                ChurnLoopAsync(population, churnRandom, settings, stopping.Token),
+                DropLoopAsync(system, ledger, dropRandom, stopping.Token),
+                SampleLoopAsync(system, population, ledger, clock, samples, stopping.Token),
+            };
+            await Task.WhenAny(Task.Delay(duration, cancellationToken), Task.WhenAny(loops));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                result.Problems.Add($"interrupted after {clock.Elapsed.TotalMinutes:0.#} min");
+            }
+
+            await stopping.CancelAsync();
+            foreach (var loop in loops)
+            {
+                try
+                {
+                    await loop;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    result.Problems.Add($"{exception.GetType().Name}: {exception.GetBaseException().Message}");
+                }
+            }
+        }
+
+        if (relay.HasExited)
+        {
+            result.Problems.Add($"the relay exited:{Environment.NewLine}{relay.LastLines()}");
+            return result;
+        }
+
+        var runSeconds = clock.Elapsed.TotalSeconds;
+
+        // The last events have their deadline to arrive; then one more sample with the load stopped.
+        await Task.Delay(ReceiveDeadline, CancellationToken.None);
+        await _stage.WaitAsync(CancellationToken.None);
+        samples.Add(await SettledSampleAsync(system, population, ledger, clock, CancellationToken.None));
+        _stage.Release();
+        log.WriteLine(Progress(samples[^1]));
+
+        // Every tab leaves; past the linger no socket to Reflector may remain.
+        var overflowed = (await system.RelayGaugesAsync(CancellationToken.None))?.Overflowed;
+        await population.LeaveAllAsync(closeRandom);
+        var closedAt = Stopwatch.StartNew();
+        await Task.Delay(SystemUnderTest.RelayLinger + TimeSpan.FromSeconds(1), CancellationToken.None);
+        var (reflectorSockets, gauges) = await WaitForZeroAsync(system);
+        var secondsToZero = closedAt.Elapsed.TotalSeconds;
+        log.WriteLine(FormattableString.Invariant(
+            $"All tabs closed: {reflectorSockets} sockets on Reflector, relay reports {gauges?.OpenSockets} upstream sockets, {gauges?.Users} users, {gauges?.Connections} connections ({secondsToZero:0.0} s)"));
+
+        // Idle thread-pool threads retire after a while; sockets the relay still holds would not.
+        var end = await WaitForRecoveryAsync(relay.Pid, baseline);
+        log.WriteLine(FormattableString.Invariant($"End: RSS {end.RssMb:0.0} MB, {end.Threads} threads, {end.OpenFiles} open files"));
+
+        var delivery = ledger.Evaluate(DropMargin, ReceiveDeadline);
+        var rss = RssTrend.Of(samples, runSeconds);
+        var soakEnd = new SoakEnd(
+            baseline.RssMb, baseline.Threads, baseline.OpenFiles, end.RssMb, end.Threads, end.OpenFiles,
+            reflectorSockets, gauges?.OpenSockets, gauges?.Users, gauges?.Connections, secondsToZero, overflowed);
+        result.Checks.AddRange(Judge(samples, delivery, rss, soakEnd, population));
+        return result with { Delivery = delivery, Rss = rss, End = soakEnd };
+    }
+
+    private static IEnumerable<SoakCheck> Judge(
+        List<SoakSample> samples, DeliveryVerdict delivery, RssTrend rss, SoakEnd end, SoakPopulation population)
+    {
+        yield return new SoakCheck(
+            "events lost while the upstream was up",
+            Invariant($"{delivery.LostWhileUp} of {delivery.DueWhileUp:N0} (in gaps: {delivery.LostInGap:N0})"),
+            "0", delivery.LostWhileUp == 0 && delivery.DueWhileUp > 0);
+        yield return new SoakCheck("events delivered twice", Invariant($"{delivery.Duplicated}"), "0", delivery.Duplicated == 0);
+        yield return new SoakCheck("events delivered to another user's tab", Invariant($"{delivery.Foreign}"), "0", delivery.Foreign == 0);
+
+        var mismatched = samples.Where(s => !s.Consistent).ToList();
+        var worst = samples.Count > 0 ? samples.Max(s => s.SettleSeconds) : double.NaN;
+        yield return new SoakCheck(
+            "upstream sockets = users with tabs, at every sample",
+            Invariant($"{samples.Count - mismatched.Count} of {samples.Count} samples agree (settled within {worst:0.0} s at worst)") +
+                (mismatched.Count > 0 ? Invariant($"; first mismatch at {mismatched[0].Seconds:0} s: Reflector {mismatched[0].ReflectorSockets}, relay {mismatched[0].RelayUpstreamSockets}, users with tabs {mismatched[0].UsersWithTabs}") : ""),
+            Invariant($"all, within {SettleTimeout.TotalSeconds:0} s of the sample (Reflector's sockets = relay's sockets = relay's users = the bench's users with tabs; relay's connections = the bench's tabs)"),
+            samples.Count > 0 && mismatched.Count == 0);
+        yield return new SoakCheck(
+            "upstream sockets after every tab closed",
+            Invariant($"Reflector {end.ReflectorSocketsAfterClose}, relay {end.RelayUpstreamSocketsAfterClose}, relay users {end.RelayUsersAfterClose}, connections {end.RelayConnectionsAfterClose} ({end.SecondsToZero:0.0} s after closing)"),
+            Invariant($"all 0 within {CloseTimeout.TotalSeconds:0} s past the {SystemUnderTest.RelayLinger.TotalSeconds:0} s linger"),
+            end is { ReflectorSocketsAfterClose: 0, RelayUpstreamSocketsAfterClose: 0, RelayUsersAfterClose: 0, RelayConnectionsAfterClose: 0 });
+        yield return new SoakCheck(
+            "relay open file descriptors",
+            Invariant($"{end.BaselineOpenFiles} at start, {end.EndOpenFiles} at the end"),
+            Invariant($"end <= start + {OpenFilesTolerance}"),
+            end.EndOpenFiles <= end.BaselineOpenFiles + OpenFilesTolerance);
+        yield return new SoakCheck(
+            "relay threads",
+            Invariant($"{end.BaselineThreads} at start, {end.EndThreads} at the end (most during the run: {(samples.Count > 0 ? samples.Max(s => s.Threads) : 0)})"),
+            Invariant($"end <= start + {ThreadsTolerance}"),
+            end.EndThreads <= end.BaselineThreads + ThreadsTolerance);
+        yield return new SoakCheck(
+            "relay RSS slope over the second half",
+            Invariant($"{rss.SecondHalfSlopeMbPerMinute:+0.00;-0.00} MB/min over {rss.SecondHalfSamples} samples"),
+            Invariant($"<= {RssSlopeLimitMbPerMinute:0.0} MB/min"),
+            rss.SecondHalfSlopeMbPerMinute <= RssSlopeLimitMbPerMinute);
+        yield return new SoakCheck(
+            "relay RSS median, first half vs second half",
+            Invariant($"{rss.FirstHalfMedianMb:0.0} MB vs {rss.SecondHalfMedianMb:0.0} MB"),
+            Invariant($"second <= first + {RssMedianGrowthLimit:P0}"),
+            rss.SecondHalfMedianMb <= rss.FirstHalfMedianMb * (1 + RssMedianGrowthLimit));
+        yield return new SoakCheck(
+            "tabs the relay disconnected",
+            Invariant($"{delivery.TabsClosedByServer} of {delivery.TabsOpened} (for not reading: {end.RelayOverflowedConnections})"),
+            "0", delivery.TabsClosedByServer == 0);
+        yield return new SoakCheck(
+            "tab connections refused or failed",
+            Invariant($"{population.ConnectFailures} of {population.TabsOpened}") + (population.FirstConnectError is { } error ? $" ({error})" : ""),
+            "0", population.ConnectFailures == 0);
+    }
+
+    /// <summary>Steady load in back-to-back chunks, each to the whole population (a user without tabs simply misses its events).</summary>
+    private async Task LoadLoopAsync(SystemUnderTest system, SoakLedger ledger, string[] users, double rate, CancellationToken stopping)
+    {
+        for (var chunk = 0; !stopping.IsCancellationRequested; chunk++)
+        {
+            ledger.ChunkStarted(chunk, (long)Math.Round(rate * ChunkLength.TotalSeconds) + 1);
+
+            // Not cancelled: a chunk cut short would leave events whose fate nobody can judge.
+            var load = await system.SimulatorApi.RateAsync(SoakLedger.ChunkRunId(chunk), users, rate, ChunkLength.TotalSeconds, CancellationToken.None);
+            ledger.ChunkEnded(chunk, load.Sent);
+            Interlocked.Add(ref _eventsSent, load.Sent);
+        }
+    }
+
+    /// <summary>One join or leave at a time, at the churn rate, each to a random user: a user with no tab gains one, a user with all gains none.</summary>
+    private async Task ChurnLoopAsync(SoakPopulation population, Random random, SoakSettings settings, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / settings.ChurnPerSecond));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                await _stage.WaitAsync(stopping);
+                try
+                {
+                    var user = random.Next(population.Users);
+                    var count = await population.TabsOfAsync(user);
+                    var join = count == 0 || (count < settings.MaxTabsPerUser && random.Next(2) == 0);
+                    if (join)
+                    {
+                        await population.JoinAsync(user, stopping);
+                    }
+                    else
+                    {
+                        await population.LeaveAsync(user, random);
+                    }
+                }
+                finally
+                {
+                    _stage.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The soak is over.
+        }
+    }
+
+    /// <summary>Every 20 to 60 s, the simulated Reflector aborts every socket it holds.</summary>
+    private async Task DropLoopAsync(SystemUnderTest system, SoakLedger ledger, Random random, CancellationToken stopping)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(random.Next(DropIntervalSeconds.From, DropIntervalSeconds.To + 1)), stopping);
+                await _stage.WaitAsync(stopping);
+                try
+                {
+                    ledger.DropStarted();
+                    var dropped = await system.SimulatorApi.DropAllAsync(CancellationToken.None);
+                    ledger.DropEnded();
+                    log.WriteLine($"  drop {ledger.Drops}: {dropped} upstream sockets aborted");
+                }
+                finally
+                {
+                    _stage.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The soak is over.
+        }
+    }
+
+    /// <summary>Every 10 s: joins, leaves and drops wait while the sample waits for the counts to agree.</summary>
+    private async Task SampleLoopAsync(
+        SystemUnderTest system, SoakPopulation population, SoakLedger ledger, Stopwatch clock, List<SoakSample> samples, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(SampleInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                await _stage.WaitAsync(stopping);
+                SoakSample sample;
+                try
+                {
+                    sample = await SettledSampleAsync(system, population, ledger, clock, stopping);
+                }
+                finally
+                {
+                    _stage.Release();
+                }
+
+                samples.Add(sample);
+                log.WriteLine(Progress(sample));
+                if (system.Front!.HasExited)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The soak is over.
+        }
+    }
+
+    /// <summary>
+    /// Polls until Reflector's sockets, the relay's sockets and users, and the bench's users with tabs agree
+    /// (and the relay's connections match the bench's tabs), or <see cref="SettleTimeout"/> passes; then reads the relay's process.
+    /// </summary>
+    private async Task<SoakSample> SettledSampleAsync(
+        SystemUnderTest system, SoakPopulation population, SoakLedger ledger, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var at = clock.Elapsed.TotalSeconds;
+        var utc = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var settle = Stopwatch.StartNew();
+        while (true)
+        {
+            var (tabs, users) = population.Census();
+            var gauges = await system.RelayGaugesAsync(cancellationToken);
+            var reflector = await system.SimulatorApi.OpenSocketsAsync(cancellationToken);
+            var consistent = reflector == users && gauges?.OpenSockets == users && gauges.Users == users && gauges.Connections == tabs;
+            if (consistent || settle.Elapsed > SettleTimeout || system.Front!.HasExited)
+            {
+                var process = ProcResources.Read(system.Front!.Pid) ?? default;
+                return new SoakSample(
+                    utc, at, process.RssMb, process.Threads, process.OpenFiles, tabs, users,
+                    gauges?.Connections, gauges?.Users, gauges?.OpenSockets, reflector, consistent, settle.Elapsed.TotalSeconds,
+                    ledger.Drops, Interlocked.Read(ref _eventsSent), ledger.Deliveries);
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private static async Task<(int Reflector, RelayGauges? Relay)> WaitForZeroAsync(SystemUnderTest system)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var reflector = await system.SimulatorApi.OpenSocketsAsync(CancellationToken.None);
+            var relay = await system.RelayGaugesAsync(CancellationToken.None);
+            if ((reflector == 0 && relay is { OpenSockets: 0, Users: 0, Connections: 0 }) || deadline.Elapsed > CloseTimeout)
+            {
+                return (reflector, relay);
+            }
+
+            await Task.Delay(250, CancellationToken.None);
+        }
+    }
+
+    private static async Task<ProcResources> WaitForRecoveryAsync(int pid, ProcResources baseline)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var now = ProcResources.Read(pid) ?? default;
+            var recovered = now.OpenFiles <= baseline.OpenFiles + OpenFilesTolerance && now.Threads <= baseline.Threads + ThreadsTolerance;
+            if (recovered || deadline.Elapsed > RecoveryTimeout)
+            {
+                return now;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+        }
+    }
+
+    private static string Progress(SoakSample s) =>
+        Invariant($"  {s.Seconds,6:0} s  RSS {s.RssMb,6:0.0} MB  threads {s.Threads,3}  fds {s.OpenFiles,5}  tabs {s.Tabs,5}  users {s.UsersWithTabs,4}  ") +
+        Invariant($"upstreams {s.ReflectorSockets,4}/{s.RelayUpstreamSockets,4}  {(s.Consistent ? "agree" : "DISAGREE")} after {s.SettleSeconds:0.0} s  ") +
+        Invariant($"drops {s.Drops}  events {s.EventsSent}  deliveries {s.Deliveries}");
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
+    public void Dispose() => _stage.Dispose();
+}
