@@ -36,5 +36,38 @@ internal readonly record struct ProcResources(long RssBytes, int Threads, int Op
         }
     }
 
-    private static string Value(string line) => line.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries)[1];
+    /// <summary>
+    /// Open file descriptors by what they point at: <c>socket</c>, <c>pipe</c>, <c>anon_inode:[eventpoll]</c>, …,
+    /// and <c>file</c> for paths: where to look when the count grows.
+    /// </summary>
+    public static SortedDictionary<string, int> OpenFilesByKind(int pid)
+    {
+        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                string kind;
+                try
+                {
+                    var target = new FileInfo(entry).LinkTarget ?? "?";
+                    kind = target.StartsWith('/') ? "file" : target.Split(':')[0] is var prefix && prefix == "anon_inode" ? target : prefix;
+                }
+                catch (IOException)
+                {
+                    continue; // Closed meanwhile.
+                }
+
+                kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The process is gone.
+        }
+
+        return kinds;
+    }
+
+    private static string Value(string line) => line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1];
 }

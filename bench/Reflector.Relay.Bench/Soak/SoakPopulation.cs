@@ -5,7 +5,7 @@ using Reflector.Relay.Bench.Hosting;
 namespace Reflector.Relay.Bench.Soak;
 
 /// <summary>
-/// The soak's users ("soak0", "soak1", …) and whatever tabs each has open right now. Tabs join and leave
+/// A population of users (in the soak "soak0", "soak1", …) and whatever tabs each has open right now. Tabs join and leave
 /// one at a time; a leaving tab either closes like a browser (close frame) or just vanishes (abort).
 /// Every tab is reported to the <see cref="SoakLedger"/>. Open tabs are pinged so the hub keeps them.
 /// </summary>
@@ -44,12 +44,13 @@ internal sealed class SoakPopulation : IAsyncDisposable
 
     public int TabsOpened => Volatile.Read(ref _nextTab);
 
-    public static string UserId(int user) => string.Create(CultureInfo.InvariantCulture, $"soak{user}");
+    public static string[] UserIds(string prefix, int count) =>
+        [.. Enumerable.Range(0, count).Select(user => string.Create(CultureInfo.InvariantCulture, $"{prefix}{user}"))];
 
     public static async Task<SoakPopulation> CreateAsync(
-        SystemUnderTest system, SourceAddresses sources, SoakLedger ledger, int users, CancellationToken cancellationToken)
+        SystemUnderTest system, SourceAddresses sources, SoakLedger ledger, string[] users, CancellationToken cancellationToken)
     {
-        var tokens = await system.SimulatorApi.TokensAsync([.. Enumerable.Range(0, users).Select(UserId)], cancellationToken);
+        var tokens = await system.SimulatorApi.TokensAsync(users, cancellationToken);
         return new SoakPopulation(system, sources, ledger, tokens);
     }
 

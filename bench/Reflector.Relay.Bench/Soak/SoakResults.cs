@@ -88,8 +88,8 @@ internal sealed record RssTrend(double FirstHalfMedianMb, double SecondHalfMedia
     }
 }
 
-/// <summary>One line of the verdict: what was measured, what it had to be, and whether it was.</summary>
-internal sealed record SoakCheck(string Name, string Figure, string Criterion, bool Passed);
+/// <summary>One line of the verdict: what was measured, what it had to be, and whether it was (null: not judged).</summary>
+internal sealed record SoakCheck(string Name, string Figure, string Criterion, bool? Passed);
 
 internal sealed record SoakSettings(
     int Seed, double Minutes, int Users, int MaxTabsPerUser, double EventsPerSecond, double ChurnPerSecond,
@@ -100,7 +100,8 @@ internal sealed record SoakEnd(
     double BaselineRssMb, int BaselineThreads, int BaselineOpenFiles,
     double EndRssMb, int EndThreads, int EndOpenFiles,
     int ReflectorSocketsAfterClose, double? RelayUpstreamSocketsAfterClose, double? RelayUsersAfterClose, double? RelayConnectionsAfterClose,
-    double SecondsToZero, double? RelayOverflowedConnections);
+    double SecondsToZero, double? RelayOverflowedConnections,
+    SortedDictionary<string, int> BaselineOpenFilesByKind, SortedDictionary<string, int> EndOpenFilesByKind);
 
 internal sealed record SoakResult(
     string StartedAt,
@@ -115,7 +116,7 @@ internal sealed record SoakResult(
     List<string> Notes,
     List<string> Problems)
 {
-    public bool Passed => Problems.Count == 0 && Checks.Count > 0 && Checks.TrueForAll(c => c.Passed);
+    public bool Passed => Problems.Count == 0 && Checks.Count > 0 && Checks.TrueForAll(c => c.Passed is not false);
 
     public string ToMarkdown()
     {
@@ -147,7 +148,7 @@ internal sealed record SoakResult(
         text.AppendLine("| --- | --- | --- | --- |");
         foreach (var check in Checks)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {check.Name} | {check.Figure} | {check.Criterion} | {(check.Passed ? "PASS" : "FAIL")} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {check.Name} | {check.Figure} | {check.Criterion} | {check.Passed switch { true => "PASS", false => "FAIL", null => "n/a" }} |");
         }
 
         text.AppendLine();
