@@ -1,4 +1,5 @@
 using Reflector.Relay.Auth;
+using Reflector.Relay.Demo;
 using Reflector.Relay.Development;
 using Reflector.Relay.Health;
 using Reflector.Relay.Hubs;
@@ -19,12 +20,14 @@ internal static class RelayApplicationExtensions
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
+        builder.AddRelayDemo();
         return builder;
     }
 
     public static WebApplication MapReflectorRelay(this WebApplication app)
     {
         app.UseRelayRequestLogging();
+        app.UseRelayDemo();
         app.UseAuthentication();
         app.UseAuthorization();
 
