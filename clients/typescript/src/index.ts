@@ -22,6 +22,8 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting" | "sto
 /** The reason of the `resync` this client makes up itself after a full reconnect to the relay. */
 export const CLIENT_RECONNECTED = "clientReconnected";
 
+const UNAUTHORIZED_GRACE_MS = 5000;
+
 export interface UserEventsOptions {
   /** The hub URL, e.g. `https://relay.example.com/hubs/user-events` (relative URLs work in a browser). */
   url: string;
@@ -73,6 +75,8 @@ class UserEventsClient implements UserEventsConnection {
   private currentState: ConnectionState = "connecting";
   private restarting: Promise<void> | null = null;
   private unauthorizedRestarts = 0;
+  private statusSeenOnConnection = false;
+  private heldUnauthorized: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: UserEventsOptions) {
     const protocol: IHubProtocol | undefined = options.protocol === "messagepack" ? new MessagePackHubProtocol() : undefined;
@@ -91,7 +95,10 @@ class UserEventsClient implements UserEventsConnection {
     this.connection = builder.build();
     this.connection.on("invalidate", (message: InvalidateMessage) => options.onInvalidate(message));
     this.connection.on("upstreamStatus", (status: UpstreamStatus) => this.handleStatus(status));
-    this.connection.onreconnecting(() => this.setState("reconnecting"));
+    this.connection.onreconnecting(() => {
+      this.statusSeenOnConnection = false;
+      this.setState("reconnecting");
+    });
     this.connection.onreconnected((connectionId) => this.connected(connectionId ?? null));
     this.connection.onclose(() => {
       // Automatic reconnects have no end, so this is either stop() or a start that never succeeded.
@@ -113,17 +120,39 @@ class UserEventsClient implements UserEventsConnection {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.heldUnauthorized);
     await this.connection.stop();
     this.setState("stopped");
   }
 
   private handleStatus(status: UpstreamStatus): void {
-    this.options.onStatus?.(status);
-    if (status.state === "connected") {
-      this.unauthorizedRestarts = 0;
-    } else if (status.state === "unauthorized" && (this.options.reconnectWhenUnauthorized ?? true)) {
-      void this.restartWithFreshToken();
+    const firstOnConnection = !this.statusSeenOnConnection;
+    this.statusSeenOnConnection = true;
+    clearTimeout(this.heldUnauthorized);
+    this.heldUnauthorized = undefined;
+    if (status.state !== "unauthorized" || !(this.options.reconnectWhenUnauthorized ?? true)) {
+      if (status.state === "connected") {
+        this.unauthorizedRestarts = 0;
+      }
+
+      this.options.onStatus?.(status);
+      return;
     }
+
+    if (firstOnConnection && this.unauthorizedRestarts > 0) {
+      // A new connection is told the state from before its fresh token arrived, while the relay is already
+      // retrying with that token. Only an unauthorized state that lasts is real.
+      this.heldUnauthorized = setTimeout(() => {
+        this.options.onStatus?.(status);
+        void this.restartWithFreshToken();
+      }, UNAUTHORIZED_GRACE_MS);
+      return;
+    }
+
+    // Recovered by reconnecting with a fresh token: to the caller that is a reconnect, not a sign-out.
+    this.setState("reconnecting");
+    this.options.onStatus?.(status);
+    void this.restartWithFreshToken();
   }
 
   // The relay keeps the token a connection arrived with; a fresh one needs a new connection.
@@ -163,6 +192,7 @@ class UserEventsClient implements UserEventsConnection {
 
       try {
         if (this.connection.state === HubConnectionState.Disconnected) {
+          this.statusSeenOnConnection = false;
           await this.connection.start();
           this.connected(this.connection.connectionId);
           return;
@@ -175,6 +205,7 @@ class UserEventsClient implements UserEventsConnection {
 
   private connected(connectionId: string | null): void {
     const previous = this.lastConnectionId;
+
     this.lastConnectionId = connectionId;
     this.setState("connected");
     if (previous !== null && previous !== connectionId) {

@@ -59,7 +59,9 @@ async function signIn(user) {
 
   $("#who").textContent = `Signed in as ${user} · ${protocol} protocol`;
   $("#log").replaceChildren();
+  connectionState = "connecting";
   render();
+  updateBadge();
   demo.connection = connectUserEvents({
     url: "/hubs/user-events",
     accessTokenFactory: accessToken,
@@ -77,6 +79,11 @@ async function signIn(user) {
     },
     onConnectionState: (state, connectionId) => {
       connectionState = state;
+      if (state !== "connected") {
+        // The upstream's state is only known through a connection; a new one is told it right after joining.
+        upstreamState = null;
+      }
+
       if (state === "connected" && connectionId && demo.connectionIds.at(-1) !== connectionId) {
         demo.connectionIds.push(connectionId);
       }
@@ -92,7 +99,7 @@ function updateBadge() {
   let state;
   let label;
   if (!demo.user) {
-    [state, label] = ["paused", "signed out"];
+    [state, label] = ["off", "signed out"];
   } else if (connectionState !== "connected") {
     [state, label] = ["reconnecting", "reconnecting to the relay"];
   } else if (upstreamState === "connected") {
@@ -149,13 +156,15 @@ function render() {
       item.classList.add("fresh");
     }
 
+    const name = document.createElement("div");
+    name.className = "name";
     const title = document.createElement("span");
     title.className = "title";
     title.textContent = row.title ?? "Untitled transcript";
     const id = document.createElement("span");
     id.className = "id";
     id.textContent = row.id;
-    title.append(id);
+    name.append(title, id);
     const status = document.createElement("span");
     status.className = "status";
     status.dataset.status = row.status;
@@ -163,7 +172,7 @@ function render() {
     const duration = document.createElement("span");
     duration.className = "duration";
     duration.textContent = row.duration == null ? "–" : formatDuration(row.duration);
-    item.append(title, status, duration);
+    item.append(name, status, duration);
     return item;
   }));
 
@@ -216,7 +225,7 @@ function log(kind, payload) {
   const item = document.createElement("li");
   const time = document.createElement("span");
   time.className = "time";
-  time.textContent = new Date().toLocaleTimeString();
+  time.textContent = new Date().toLocaleTimeString([], { hour12: false });
   const name = document.createElement("span");
   name.className = `kind ${kind}`;
   name.textContent = kind === "client" ? "client" : kind;
