@@ -1,5 +1,3 @@
-import type { IRetryPolicy, RetryContext } from "@microsoft/signalr";
-
 /** How long the client waits between reconnect attempts. It never gives up. */
 export interface BackoffOptions {
   /** Delay before the second attempt; the first one is immediate. Default 500 ms. */
@@ -21,13 +19,4 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
   const max = options.maxDelayMs ?? 30_000;
   const ceiling = Math.min(max, initial * 2 ** Math.min(attempt - 1, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
-/** SignalR's retry policy, shaped by {@link backoffDelay}. Never returns null, so reconnecting never stops. */
-export class CappedBackoffRetryPolicy implements IRetryPolicy {
-  constructor(private readonly options: BackoffOptions = {}) {}
-
-  nextRetryDelayInMilliseconds(context: RetryContext): number {
-    return backoffDelay(context.previousRetryCount, this.options);
-  }
 }

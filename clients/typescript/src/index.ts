@@ -7,11 +7,11 @@ import {
   type IHubProtocol,
 } from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
-import { backoffDelay, CappedBackoffRetryPolicy, type BackoffOptions } from "./backoff.js";
+import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import type { InvalidateMessage, Resync, UpstreamStatus } from "./contract.generated.js";
 
 export * from "./contract.generated.js";
-export { backoffDelay, CappedBackoffRetryPolicy, type BackoffOptions } from "./backoff.js";
+export { backoffDelay, type BackoffOptions } from "./backoff.js";
 
 /** The hub's path on the relay. */
 export const USER_EVENTS_PATH = "/hubs/user-events";
@@ -85,7 +85,9 @@ class UserEventsClient implements UserEventsConnection {
         accessTokenFactory: options.accessTokenFactory,
         ...(options.transport === undefined ? {} : { transport: options.transport }),
       })
-      .withAutomaticReconnect(new CappedBackoffRetryPolicy(options.backoff))
+      // No withAutomaticReconnect: its reconnect keeps the old stateful-reconnect message buffer until the new
+      // handshake is done, and that buffer discards the new connection's first messages as duplicates (the
+      // relay's upstreamStatus). Restarting from onclose gives each connection a fresh buffer.
       .withStatefulReconnect()
       .configureLogging(options.logLevel ?? LogLevel.Warning);
     if (protocol) {
@@ -95,13 +97,8 @@ class UserEventsClient implements UserEventsConnection {
     this.connection = builder.build();
     this.connection.on("invalidate", (message: InvalidateMessage) => options.onInvalidate(message));
     this.connection.on("upstreamStatus", (status: UpstreamStatus) => this.handleStatus(status));
-    this.connection.onreconnecting(() => {
-      this.statusSeenOnConnection = false;
-      this.setState("reconnecting");
-    });
-    this.connection.onreconnected((connectionId) => this.connected(connectionId ?? null));
     this.connection.onclose(() => {
-      // Automatic reconnects have no end, so this is either stop() or a start that never succeeded.
+      // A brief drop is bridged by the stateful reconnect; this is a connection lost for good, or stop().
       if (!this.stopped && !this.restarting) {
         this.setState("reconnecting");
         void this.startUntilConnected();
