@@ -3,6 +3,8 @@ using Reflector.Relay.Demo;
 using Reflector.Relay.Development;
 using Reflector.Relay.Health;
 using Reflector.Relay.Hubs;
+using Reflector.Relay.Limits;
+using Reflector.Relay.Origins;
 using Reflector.Relay.Logging;
 using Reflector.Relay.Upstream;
 
@@ -17,6 +19,8 @@ internal static class RelayApplicationExtensions
 
         var services = builder.Services;
         services.AddRelayAuthentication(builder.Configuration);
+        services.AddBrowserOrigins(builder.Configuration);
+        services.AddConnectionLimits(builder.Configuration);
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
@@ -28,8 +32,10 @@ internal static class RelayApplicationExtensions
     {
         app.UseRelayRequestLogging();
         app.UseRelayDemo();
+        app.UseBrowserOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapRelayHealthChecks();
         app.MapUserEventsHub();

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Reflector.Relay.Hubs;
 
@@ -39,6 +41,7 @@ internal static class RelayAuthentication
         services.AddOptions<JwtBearerOptions>(AuthorityScheme)
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
         services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
+        services.PostConfigureAll<JwtBearerOptions>(RefuseNonStringSubject);
 
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>()
@@ -120,13 +123,45 @@ internal static class RelayAuthentication
                 await previous(context).ConfigureAwait(false);
             }
 
+            // A header, when present, is the token; the query is only for clients that cannot send one. The
+            // upstream socket is opened with the same token (BearerToken), so identity and stream always agree.
             if (string.IsNullOrEmpty(context.Token) &&
+                string.IsNullOrEmpty(context.Request.Headers.Authorization) &&
                 context.Request.Path.StartsWithSegments(UserEventsHub.Path) &&
                 context.Request.Query[BearerToken.QueryParameter].ToString() is { Length: > 0 } token)
             {
                 context.Token = token;
             }
         };
+    }
+
+    /// <summary>
+    /// RFC 7519 makes <c>sub</c> a string, and Reflector refuses a token whose <c>sub</c> is anything else.
+    /// IdentityModel reads a numeric <c>sub</c> as a string claim, which would name user "42"; the raw payload
+    /// is checked instead, and such a token is invalid (401), as it is upstream.
+    /// </summary>
+    private static void RefuseNonStringSubject(JwtBearerOptions bearer)
+    {
+        bearer.Events ??= new JwtBearerEvents();
+        var previous = bearer.Events.OnTokenValidated;
+        bearer.Events.OnTokenValidated = async context =>
+        {
+            if (previous is not null)
+            {
+                await previous(context).ConfigureAwait(false);
+            }
+
+            if (context.Result is null && context.SecurityToken is JsonWebToken jwt && !SubjectIsStringOrAbsent(jwt))
+            {
+                context.Fail("The sub claim is not a string.");
+            }
+        };
+    }
+
+    private static bool SubjectIsStringOrAbsent(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        return !payload.RootElement.TryGetProperty(JwtRegisteredClaimNames.Sub, out var sub) || sub.ValueKind == JsonValueKind.String;
     }
 }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
+using Reflector.Relay.Origins;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Hubs;
@@ -29,5 +30,8 @@ internal static class HubsServiceCollectionExtensions
             // A brief drop between a browser and the relay replays what was sent meanwhile on the same
             // connection; only a full reconnect (a new connection id) may have missed messages.
             options.AllowStatefulReconnects = true;
-        });
+            // A connection ends when its token does; the client comes back with a fresh one.
+            options.CloseOnAuthenticationExpiration = true;
+        })
+        .RequireCors(BrowserOrigins.CorsPolicyName);
 }

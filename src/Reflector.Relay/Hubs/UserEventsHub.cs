@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Auth;
+using Reflector.Relay.Limits;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Hubs;
@@ -26,8 +27,17 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams) : Hub<I
             return;
         }
 
+        // Joined first, so no status change can fall between the group's broadcasts and this connection's snapshot.
         await Groups.AddToGroupAsync(Context.ConnectionId, UserGroups.For(userId), Context.ConnectionAborted);
-        await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);
+        try
+        {
+            await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);
+        }
+        catch (ConnectionLimitExceededException exceeded)
+        {
+            // A HubException's message reaches the client as the reason the connection closed.
+            throw new HubException(exceeded.Message);
+        }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

@@ -18,6 +18,7 @@ internal static class RelayLoggingExtensions
                 .Enrich.With<TokenRedactor>(),
             // Each host keeps its own logger: test hosts in one process must not replace each other's.
             preserveStaticLogger: true);
+        RedactingLoggerFactory.Decorate(builder.Services);
         return builder;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using Reflector.Relay.Diagnostics;
+using Reflector.Relay.Limits;
 
 namespace Reflector.Relay.Upstream;
 
@@ -15,6 +16,7 @@ namespace Reflector.Relay.Upstream;
 internal sealed partial class UpstreamConnectionManager : IHostedService
 {
     private readonly UpstreamOptions _options;
+    private readonly int _maxConnectionsPerUser;
     private readonly UpstreamConnector _connector;
     private readonly IUserEventSink _sink;
     private readonly RelayMetrics _metrics;
@@ -31,6 +33,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
 
     public UpstreamConnectionManager(
         IOptions<UpstreamOptions> options,
+        IOptions<ConnectionLimitsOptions> limits,
         UpstreamConnector connector,
         IUserEventSink sink,
         RelayMetrics metrics,
@@ -38,6 +41,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
+        _maxConnectionsPerUser = limits.Value.MaxConnectionsPerUser;
         _connector = connector;
         _sink = sink;
         _metrics = metrics;
@@ -83,10 +87,20 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         }
     }
 
+    /// <summary>Whether <paramref name="userId"/> has an upstream (connected, connecting, or lingering).</summary>
+    public bool HasUpstream(string userId)
+    {
+        lock (_lock)
+        {
+            return _upstreams.ContainsKey(userId);
+        }
+    }
+
     /// <summary>
     /// Counts <paramref name="connectionId"/> against its user's upstream, opening it when it is the first,
     /// and sends the connection the upstream's current state.
     /// </summary>
+    /// <exception cref="ConnectionLimitExceededException">The user already holds the most connections allowed.</exception>
     public async Task AttachAsync(string userId, string connectionId, UpstreamToken token, CancellationToken cancellationToken)
     {
         UserUpstream upstream;
@@ -99,6 +113,11 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
 
             if (_upstreams.TryGetValue(userId, out var existing))
             {
+                if (existing.ConnectionCount >= _maxConnectionsPerUser)
+                {
+                    throw new ConnectionLimitExceededException(_maxConnectionsPerUser);
+                }
+
                 upstream = existing;
                 if (upstream.PendingLinger is not null)
                 {

@@ -5,11 +5,26 @@ using Microsoft.Extensions.Options;
 namespace Reflector.Relay.Upstream;
 
 /// <summary>Opens one upstream socket the way a browser does: subprotocols <c>bearer</c> and the token.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton for the process's life; the semaphore never allocates a wait handle.")]
 internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeProvider timeProvider)
 {
     private readonly UpstreamOptions _options = options.Value;
+    private readonly SemaphoreSlim _handshakeSlots = new(options.Value.MaxConcurrentHandshakes);
 
     public async Task<WebSocket> ConnectAsync(UpstreamToken token, CancellationToken cancellationToken)
+    {
+        await _handshakeSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await HandshakeAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _handshakeSlots.Release();
+        }
+    }
+
+    private async Task<WebSocket> HandshakeAsync(UpstreamToken token, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol("bearer");

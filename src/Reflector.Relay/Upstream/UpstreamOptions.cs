@@ -19,6 +19,12 @@ internal sealed class UpstreamOptions
     /// <summary>How long one handshake may take before it counts as failed. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Handshakes in flight at once across all users. After an upstream restart every user reconnects;
+    /// jitter spreads them in time and this bounds the burst. Default 64.
+    /// </summary>
+    public int MaxConcurrentHandshakes { get; set; } = 64;
+
     /// <summary>Interval of WebSocket pings to the upstream; Reflector sends nothing on a quiet stream. Default 15 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -69,6 +75,11 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
         if (options.MaxReconnectDelay < options.ReconnectDelay)
         {
             failures.Add("Upstream:MaxReconnectDelay must not be less than Upstream:ReconnectDelay.");
+        }
+
+        if (options.MaxConcurrentHandshakes < 1)
+        {
+            failures.Add($"Upstream:MaxConcurrentHandshakes must be at least 1; got {options.MaxConcurrentHandshakes}.");
         }
 
         if (options.MaxMessageBytes < 256)

@@ -13,6 +13,7 @@ internal sealed class BlackHoleProxy : IAsyncDisposable
     private readonly IPEndPoint _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _pumps = [];
+    private readonly List<TcpClient> _clients = [];
     private readonly Lock _lock = new();
     private readonly Task _accepting;
     private int _generation;
@@ -46,38 +47,43 @@ internal sealed class BlackHoleProxy : IAsyncDisposable
             var server = new TcpClient();
             await server.ConnectAsync(_target, _stop.Token);
             var generation = Volatile.Read(ref _generation);
+            var clientStream = client.GetStream();
+            var serverStream = server.GetStream();
             lock (_lock)
             {
-                _pumps.Add(PumpAsync(client, server, generation));
-                _pumps.Add(PumpAsync(server, client, generation));
+                _clients.Add(client);
+                _clients.Add(server);
+                _pumps.Add(PumpAsync(clientStream, serverStream, generation));
+                _pumps.Add(PumpAsync(serverStream, clientStream, generation));
             }
         }
     }
 
-    private async Task PumpAsync(TcpClient from, TcpClient to, int generation)
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, int generation)
     {
         var buffer = new byte[16 * 1024];
         try
         {
             while (true)
             {
-                var read = await from.GetStream().ReadAsync(buffer, _stop.Token);
+                var read = await from.ReadAsync(buffer, _stop.Token);
                 if (read == 0)
                 {
-                    to.Client.Shutdown(SocketShutdown.Send);
+                    to.Socket.Shutdown(SocketShutdown.Send);
                     return;
                 }
 
                 if (Volatile.Read(ref _generation) == generation)
                 {
-                    await to.GetStream().WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                    await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
                 }
             }
         }
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            from.Dispose();
-            to.Dispose();
+            // Either side going away ends both directions.
+            await from.DisposeAsync();
+            await to.DisposeAsync();
         }
     }
 
@@ -93,6 +99,11 @@ internal sealed class BlackHoleProxy : IAsyncDisposable
         }
 
         await Task.WhenAll(pumps);
+        lock (_lock)
+        {
+            _clients.ForEach(client => client.Dispose());
+        }
+
         _stop.Dispose();
     }
 }

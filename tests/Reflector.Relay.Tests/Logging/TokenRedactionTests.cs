@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Reflector.Relay.Events;
@@ -64,6 +66,52 @@ public sealed class TokenRedactionTests(ReflectorFixture fixture) : IClassFixtur
             {
                 Assert.DoesNotContain(secret, line, StringComparison.Ordinal);
             }
+        }
+    }
+
+    [Fact]
+    public async Task Exceptions_whose_messages_carry_a_token_are_logged_redacted()
+    {
+        var sink = new CapturingSink();
+        await using var relay = new RelayFactory(
+            fixture.Reflector,
+            new Dictionary<string, string?>
+            {
+                ["Serilog:MinimumLevel:Default"] = "Verbose",
+                ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Verbose",
+                ["Serilog:WriteTo:0:Name"] = "Console",
+                ["Serilog:WriteTo:0:Args:restrictedToMinimumLevel"] = "Fatal",
+            },
+            services => services.AddSingleton<ILogEventSink>(sink));
+        var token = relay.TokenFor("exception-user");
+
+        // Any component of the relay that logs an exception naming a URL with the token in it.
+        var logger = relay.Services.GetRequiredService<ILogger<TokenRedactionTests>>();
+        var inner = new InvalidOperationException($"Could not reach {relay.HubUrl}?access_token={token}");
+#pragma warning disable CA1848 // a one-off line in a test, not a hot path
+        logger.LogError(new HttpRequestException("Request failed: Authorization: Bearer " + token, inner), "Request failed");
+#pragma warning restore CA1848
+
+        // Kestrel rejecting a malformed request line that carries the token, as a buggy or hostile client might send.
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(relay.BaseAddress.Host, relay.BaseAddress.Port).DefaultTimeout();
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /hubs/user-events?access_token={token} EXTRA HTTP/1.1\r\nHost: x\r\n\r\n"));
+            var buffer = new byte[1024];
+            _ = await stream.ReadAsync(buffer).AsTask().DefaultTimeout();
+        }
+
+        await TestTimeouts.Eventually(
+            () => sink.Events.Count(e => e.Exception is not null && CapturingSink.Render(e).Contains("[redacted]", StringComparison.Ordinal)) >= 2,
+            "both exceptions were logged");
+        var rendered = sink.Events.Where(e => e.Exception is not null).Select(CapturingSink.Render).ToArray();
+        Assert.Contains(rendered, line => line.Contains("System.Net.Http.HttpRequestException", StringComparison.Ordinal) &&
+                                          line.Contains("access_token=[redacted]", StringComparison.Ordinal));
+        foreach (var line in rendered)
+        {
+            Assert.DoesNotContain(token, line, StringComparison.Ordinal);
+            Assert.DoesNotContain(token.Split('.')[2], line, StringComparison.Ordinal);
         }
     }
 

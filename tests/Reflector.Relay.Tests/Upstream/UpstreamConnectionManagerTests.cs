@@ -82,7 +82,7 @@ public sealed class UpstreamConnectionManagerTests(ReflectorFixture fixture) : I
     [Fact]
     public async Task Many_tabs_joining_at_once_share_one_handshake()
     {
-        await using var harness = new UpstreamHarness(fixture.Reflector);
+        await using var harness = new UpstreamHarness(fixture.Reflector, maxConnectionsPerUser: 64);
         var userId = NewUser();
 
         await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => harness.AttachAsync(userId))));
@@ -94,9 +94,27 @@ public sealed class UpstreamConnectionManagerTests(ReflectorFixture fixture) : I
     }
 
     [Fact]
+    public async Task A_user_past_the_connection_limit_is_refused_and_may_connect_again_after_one_leaves()
+    {
+        await using var harness = new UpstreamHarness(fixture.Reflector, maxConnectionsPerUser: 3);
+        var userId = NewUser();
+        var first = await harness.AttachAsync(userId);
+        await harness.AttachAsync(userId);
+        await harness.AttachAsync(userId);
+
+        var refused = await Assert.ThrowsAsync<Reflector.Relay.Limits.ConnectionLimitExceededException>(() => harness.AttachAsync(userId));
+        Assert.Contains("Limits:MaxConnectionsPerUser", refused.Message, StringComparison.Ordinal);
+
+        // Another user is not affected, and a freed place can be taken.
+        await harness.AttachAsync(NewUser());
+        harness.Manager.Detach(userId, first);
+        await harness.AttachAsync(userId);
+    }
+
+    [Fact]
     public async Task Concurrent_joins_and_leaves_never_leave_two_sockets_an_orphan_or_a_user_without_one()
     {
-        await using var harness = new UpstreamHarness(fixture.Reflector);
+        await using var harness = new UpstreamHarness(fixture.Reflector, maxConnectionsPerUser: 1000);
         var users = Enumerable.Range(0, 8).Select(_ => NewUser()).ToArray();
         var live = users.ToDictionary(user => user, _ => new List<string>());
         var random = new Random(42);

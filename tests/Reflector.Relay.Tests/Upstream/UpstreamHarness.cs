@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Events;
+using Reflector.Relay.Limits;
 using Reflector.Relay.Tests.Infrastructure;
 using Reflector.Relay.Upstream;
 using Reflector.Simulator;
@@ -20,7 +21,7 @@ internal sealed class UpstreamHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private int _connectionIds;
 
-    public UpstreamHarness(SimulatedReflector reflector, Action<UpstreamOptions>? configure = null)
+    public UpstreamHarness(SimulatedReflector reflector, Action<UpstreamOptions>? configure = null, int maxConnectionsPerUser = 20)
     {
         Reflector = reflector;
         Options = new UpstreamOptions { EventsUrl = reflector.EventsUrl.ToString() };
@@ -28,9 +29,12 @@ internal sealed class UpstreamHarness : IAsyncDisposable
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         Dropped = new MetricCollector<long>(meterFactory, RelayMetrics.MeterName, "reflector_relay.events.dropped");
+        Refused = new MetricCollector<long>(meterFactory, RelayMetrics.MeterName, "reflector_relay.upstream.refused");
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         Manager = new UpstreamConnectionManager(
-            options, new UpstreamConnector(options, Time), Sink, new RelayMetrics(meterFactory), Time, NullLoggerFactory.Instance);
+            options,
+            Microsoft.Extensions.Options.Options.Create(new ConnectionLimitsOptions { MaxConnectionsPerUser = maxConnectionsPerUser }),
+            new UpstreamConnector(options, Time), Sink, new RelayMetrics(meterFactory), Time, NullLoggerFactory.Instance);
         Manager.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
@@ -46,6 +50,9 @@ internal sealed class UpstreamHarness : IAsyncDisposable
     public UpstreamConnectionManager Manager { get; }
 
     public MetricCollector<long> Dropped { get; }
+
+    /// <summary>Refusals the relay has finished handling (not merely ones the simulator has sent).</summary>
+    public MetricCollector<long> Refused { get; }
 
     public string NewConnectionId() => "conn-" + Interlocked.Increment(ref _connectionIds);
 
@@ -69,6 +76,7 @@ internal sealed class UpstreamHarness : IAsyncDisposable
     {
         await Manager.StopAsync(CancellationToken.None).DefaultTimeout();
         Dropped.Dispose();
+        Refused.Dispose();
         await _services.DisposeAsync();
     }
 }
