@@ -107,7 +107,7 @@ internal sealed class SeveringProxy : IAsyncDisposable
                 var read = await from.GetStream().ReadAsync(buffer, _stop.Token);
                 if (read == 0)
                 {
-                    to.Client.Shutdown(SocketShutdown.Send);
+                    to.Client?.Shutdown(SocketShutdown.Send);
                     return;
                 }
 

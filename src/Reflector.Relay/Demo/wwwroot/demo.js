@@ -30,7 +30,7 @@ let rows = [];
 // ---- tokens -------------------------------------------------------------------------------------------
 async function accessToken() {
   // Refresh a little before expiry, as an app's auth library would; the relay never sees an expired token.
-  if (!token || token.expiresAt - Date.now() < 1500) {
+  if (!token || token.expiresAt - Date.now() < Math.max(1500, tokenSeconds * 300)) {
     const response = await post("/dev/simulator/tokens", { sub: demo.user, ttlSeconds: tokenSeconds });
     const issued = await response.json();
     token = { value: issued.token, expiresAt: Date.parse(issued.expiresAt) };
