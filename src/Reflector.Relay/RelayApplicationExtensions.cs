@@ -1,6 +1,7 @@
 using Reflector.Relay.Auth;
 using Reflector.Relay.Demo;
 using Reflector.Relay.Development;
+using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Health;
 using Reflector.Relay.Hubs;
 using Reflector.Relay.Limits;
@@ -24,6 +25,7 @@ internal static class RelayApplicationExtensions
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
+        services.AddRelayTelemetry();
         builder.AddRelayDemo();
         return builder;
     }
@@ -38,6 +40,7 @@ internal static class RelayApplicationExtensions
         app.UseRateLimiter();
 
         app.MapRelayHealthChecks();
+        app.MapRelayMetrics();
         app.MapUserEventsHub();
         return app;
     }

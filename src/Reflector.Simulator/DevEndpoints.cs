@@ -27,6 +27,37 @@ internal static class DevEndpoints
             return Results.Ok(new TokenResponse(issued.Token, issued.ExpiresAt));
         });
 
+        dev.MapPost("/tokens/bulk", (BulkTokenRequest request, TokenAuthority tokens) =>
+        {
+            if (request.Subs is not { Length: > 0 } subs || Array.Exists(subs, string.IsNullOrWhiteSpace))
+            {
+                return Results.BadRequest(new ErrorResponse("subs must be a non-empty list of user ids"));
+            }
+
+            var lifetime = TimeSpan.FromSeconds(request.TtlSeconds ?? DefaultTtlSeconds);
+            return Results.Ok(new BulkTokenResponse([.. subs.Select(sub => tokens.Issue(sub, lifetime, audience: null, extraClaims: null).Token)]));
+        });
+
+        // For benchmarks: timestamped, numbered events to many users at a rate, or to all of them at once.
+        dev.MapPost("/load", async (LoadRequest request, LoadGenerator load, CancellationToken cancellationToken) =>
+        {
+            if (request.Users is not { Length: > 0 } users || string.IsNullOrWhiteSpace(request.RunId))
+            {
+                return Results.BadRequest(new ErrorResponse("runId and users are required"));
+            }
+
+            if (request.Mode == "burst")
+            {
+                return request.Rounds is > 0 and <= 10_000
+                    ? Results.Ok(await load.RunBurstAsync(request.RunId, users, request.Rounds, TimeSpan.FromMilliseconds(request.IntervalMs), cancellationToken).ConfigureAwait(false))
+                    : Results.BadRequest(new ErrorResponse("rounds must be between 1 and 10000"));
+            }
+
+            return request.EventsPerSecond is > 0 and <= 1_000_000 && request.Seconds is > 0 and <= 3600
+                ? Results.Ok(await load.RunRateAsync(request.RunId, users, request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), cancellationToken).ConfigureAwait(false))
+                : Results.BadRequest(new ErrorResponse("eventsPerSecond must be in (0, 1000000] and seconds in (0, 3600]"));
+        });
+
         dev.MapPost("/events", async (EventRequest request, SocketHub hub, TranscriptLedger ledger, CancellationToken cancellationToken) =>
         {
             if (string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.Event))
@@ -70,6 +101,12 @@ internal static class DevEndpoints
     internal sealed record TokenRequest(string? Sub, double? TtlSeconds);
 
     internal sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
+
+    internal sealed record BulkTokenRequest(string[]? Subs, double? TtlSeconds);
+
+    internal sealed record BulkTokenResponse(string[] Tokens);
+
+    internal sealed record LoadRequest(string? RunId, string[]? Users, string? Mode, double EventsPerSecond, double Seconds, int Rounds, int IntervalMs);
 
     internal sealed record EventRequest(string? UserId, string? Event, JsonElement? Data);
 

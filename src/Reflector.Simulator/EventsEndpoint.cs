@@ -18,12 +18,47 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
             return;
         }
 
+        (string UserId, WebSocket Socket)? accepted;
+        hub.HandshakeStarted();
+        try
+        {
+            accepted = await HandshakeAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            hub.HandshakeEnded();
+        }
+
+        if (accepted is var (userId, webSocket))
+        {
+            using (webSocket)
+            {
+                await RunAsync(context, new UserSocket(userId, webSocket)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Everything up to the accepted upgrade: the part a slow or refusing API spends its time in.
+    private async Task<(string UserId, WebSocket Socket)?> HandshakeAsync(HttpContext context)
+    {
+        if (hub.HandshakeDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(hub.HandshakeDelay, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+
         if (hub.Unavailable)
         {
             hub.CountUnavailable();
             logger.HandshakeUnavailable();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
+            return null;
         }
 
         var userId = await AuthenticateAsync(context).ConfigureAwait(false);
@@ -31,24 +66,19 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
         {
             hub.CountRefused();
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            return;
+            return null;
         }
 
-        WebSocket webSocket;
         try
         {
-            webSocket = await context.WebSockets
+            var webSocket = await context.WebSockets
                 .AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = BearerSubprotocol.Name })
                 .ConfigureAwait(false);
+            return (userId, webSocket);
         }
         catch (Exception ex) when (ex is IOException or WebSocketException or OperationCanceledException)
         {
-            return;
-        }
-
-        using (webSocket)
-        {
-            await RunAsync(context, new UserSocket(userId, webSocket)).ConfigureAwait(false);
+            return null;
         }
     }
 

@@ -37,7 +37,7 @@ internal static class Program
         Console.WriteLine($"  events URL:      {simulator.EventsUrl}");
         Console.WriteLine($"  audience:        {simulator.Audience}");
         Console.WriteLine($"  public key file: {keyFile}");
-        Console.WriteLine($"  dev endpoints:   POST /dev/tokens, POST /dev/events, POST /dev/drop, GET /dev/stats, GET /dev/public-key");
+        Console.WriteLine($"  dev endpoints:   POST /dev/tokens, POST /dev/events, POST /dev/load, POST /dev/drop, GET /dev/stats, GET /dev/public-key");
         Console.WriteLine("Press Ctrl+C to stop.");
         await simulator.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;

@@ -56,6 +56,18 @@ public sealed class SimulatedReflector : IAsyncDisposable
         set => _hub.RefuseAll = value;
     }
 
+    // How long each upgrade takes before it is answered; makes concurrent handshakes overlap, as on a loaded API.
+    public TimeSpan HandshakeDelay
+    {
+        get => _hub.HandshakeDelay;
+        set => _hub.HandshakeDelay = value;
+    }
+
+    // The most upgrades that were in progress at once since the last reset.
+    public int PeakConcurrentHandshakes => _hub.PeakHandshakesInFlight;
+
+    public void ResetPeakConcurrentHandshakes() => _hub.ResetPeakHandshakesInFlight();
+
     public static Task<SimulatedReflector> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default) =>
         StartAsync(options, standalone: false, cancellationToken);
 
@@ -109,6 +121,14 @@ public sealed class SimulatedReflector : IAsyncDisposable
         }
 
         return _hub.SendAsync(userId, payload, type, ct);
+    }
+
+    // Sends one message split into continuation frames of fragmentSize bytes, as WebSocket servers may.
+    public Task<int> SendFragmentedAsync(string userId, ReadOnlyMemory<byte> payload, int fragmentSize, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fragmentSize, 1);
+        return _hub.SendAsync(userId, payload, WebSocketMessageType.Text, ct, fragmentSize);
     }
 
     public int Handshakes(string userId) => _hub.Handshakes(userId);

@@ -28,6 +28,8 @@ internal static class SimulatorHost
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton<EventsEndpoint>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LoadGenerator>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         if (!standalone)

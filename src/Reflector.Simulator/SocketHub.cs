@@ -148,6 +148,28 @@ internal sealed class SocketHub
 
     // Registers the socket and counts the handshake in one step, so a test that saw the count can emit
     // and reach the socket. Returns false when an outage or shutdown began while the upgrade was under way.
+    private int _handshakesInFlight;
+    private int _peakHandshakesInFlight;
+
+    // Lets a test make handshakes slow enough to overlap, as a loaded API would.
+    public TimeSpan HandshakeDelay { get; set; }
+
+    public int PeakHandshakesInFlight => Volatile.Read(ref _peakHandshakesInFlight);
+
+    public void ResetPeakHandshakesInFlight() => Volatile.Write(ref _peakHandshakesInFlight, Volatile.Read(ref _handshakesInFlight));
+
+    public void HandshakeStarted()
+    {
+        var inFlight = Interlocked.Increment(ref _handshakesInFlight);
+        int peak;
+        while (inFlight > (peak = Volatile.Read(ref _peakHandshakesInFlight)) &&
+               Interlocked.CompareExchange(ref _peakHandshakesInFlight, inFlight, peak) != peak)
+        {
+        }
+    }
+
+    public void HandshakeEnded() => Interlocked.Decrement(ref _handshakesInFlight);
+
     public bool TryRegister(UserSocket socket)
     {
         lock (_gate)
@@ -197,7 +219,7 @@ internal sealed class SocketHub
     }
 
     // Reaches every socket the user has open right now; a user with none simply misses the frame.
-    public async Task<int> SendAsync(string userId, ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken cancellationToken)
+    public async Task<int> SendAsync(string userId, ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken cancellationToken, int? fragmentSize = null)
     {
         var sockets = SocketsOf(userId);
         if (sockets.Length == 0)
@@ -205,7 +227,7 @@ internal sealed class SocketHub
             return 0;
         }
 
-        var results = await Task.WhenAll(sockets.Select(socket => socket.TrySendAsync(payload, type, cancellationToken))).ConfigureAwait(false);
+        var results = await Task.WhenAll(sockets.Select(socket => socket.TrySendAsync(payload, type, cancellationToken, fragmentSize))).ConfigureAwait(false);
         return results.Count(reached => reached);
     }
 

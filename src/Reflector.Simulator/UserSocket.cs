@@ -79,7 +79,7 @@ internal sealed class UserSocket
         }
     }
 
-    public async Task<bool> TrySendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken cancellationToken)
+    public async Task<bool> TrySendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken cancellationToken, int? fragmentSize = null)
     {
         if (_socket.State != WebSocketState.Open)
         {
@@ -94,7 +94,18 @@ internal sealed class UserSocket
                 return false;
             }
 
-            await _socket.SendAsync(payload, type, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            // One frame normally; several continuation frames when a test asks for fragmentation.
+            var size = fragmentSize is > 0 ? fragmentSize.Value : Math.Max(payload.Length, 1);
+            var offset = 0;
+            do
+            {
+                var length = Math.Min(size, payload.Length - offset);
+                var last = offset + length >= payload.Length;
+                await _socket.SendAsync(payload.Slice(offset, length), type, endOfMessage: last, cancellationToken).ConfigureAwait(false);
+                offset += length;
+            }
+            while (offset < payload.Length);
+
             return true;
         }
         catch (Exception ex) when (IsConnectionGone(ex) && !cancellationToken.IsCancellationRequested)

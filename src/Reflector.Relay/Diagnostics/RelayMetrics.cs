@@ -14,21 +14,67 @@ internal sealed class RelayMetrics
     private readonly Counter<long> _handshakes;
     private readonly Counter<long> _refusedHandshakes;
     private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _slowConnectionsDisconnected;
+    private readonly Histogram<double> _deliveryLag;
+    private readonly Meter _meter;
 
     public RelayMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _eventsReceived = meter.CreateCounter<long>("reflector_relay.events.received", "{event}", "Upstream frames received.");
         _eventsRelayed = meter.CreateCounter<long>("reflector_relay.events.relayed", "{event}", "Upstream events sent to a user's group.");
         _eventsDropped = meter.CreateCounter<long>("reflector_relay.events.dropped", "{event}", "Upstream frames dropped, by reason.");
         _handshakes = meter.CreateCounter<long>("reflector_relay.upstream.handshakes", "{handshake}", "Upstream sockets opened.");
         _refusedHandshakes = meter.CreateCounter<long>("reflector_relay.upstream.refused", "{handshake}", "Upstream handshakes refused for the token.");
         _reconnects = meter.CreateCounter<long>("reflector_relay.upstream.reconnects", "{attempt}", "Upstream reconnect attempts scheduled.");
+        _slowConnectionsDisconnected = meter.CreateCounter<long>(
+            "reflector_relay.connections.overflowed", "{connection}", "Browser connections disconnected because they stopped reading.");
+        _deliveryLag = meter.CreateHistogram(
+            "reflector_relay.events.delivery_lag",
+            "s",
+            "Time from an upstream frame's arrival until its message is queued for every connection of the user.",
+            tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = DeliveryLagBuckets });
+    }
+
+    /// <summary>Sub-millisecond to seconds: a healthy relay sits in the first few buckets.</summary>
+    internal static IReadOnlyList<double> DeliveryLagBuckets { get; } =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    /// <summary>
+    /// Publishes the live state of the upstream registry as observable instruments, read at each collection.
+    /// Called once by the registry that owns the state.
+    /// </summary>
+    public void ObserveUpstreams(Func<UpstreamCensus> census)
+    {
+        ArgumentNullException.ThrowIfNull(census);
+        _meter.CreateObservableUpDownCounter(
+            "reflector_relay.connections",
+            () => census().Connections,
+            "{connection}",
+            "Browser connections attached to an upstream.");
+        _meter.CreateObservableUpDownCounter(
+            "reflector_relay.users",
+            () => census().Users,
+            "{user}",
+            "Users with at least one live connection.");
+        _meter.CreateObservableUpDownCounter(
+            "reflector_relay.upstream.open_sockets",
+            () => census().OpenSockets,
+            "{socket}",
+            "Upstream sockets open right now.");
+        _meter.CreateObservableGauge(
+            "reflector_relay.upstreams",
+            () => census().ByState(),
+            "{upstream}",
+            "Upstreams (one per user, lingering ones included) by the state their clients were last told.");
     }
 
     public void EventReceived() => _eventsReceived.Add(1);
 
     public void EventRelayed() => _eventsRelayed.Add(1);
+
+    public void EventDelivered(TimeSpan lag) => _deliveryLag.Record(lag.TotalSeconds);
 
     public void EventDropped(DropReason reason) =>
         _eventsDropped.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
@@ -38,4 +84,6 @@ internal sealed class RelayMetrics
     public void HandshakeRefused() => _refusedHandshakes.Add(1);
 
     public void ReconnectScheduled() => _reconnects.Add(1);
+
+    public void SlowConnectionDisconnected() => _slowConnectionsDisconnected.Add(1);
 }

@@ -1,17 +1,29 @@
-using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Events;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Hubs;
 
-internal sealed class HubUserEventSink(IHubContext<UserEventsHub, IUserEventsClient> hub) : IUserEventSink
+/// <summary>
+/// Hands a user's messages to the connection outboxes. Never waits for a browser: ordering per connection
+/// comes from its outbox, and a slow connection is that outbox's problem alone.
+/// </summary>
+internal sealed class HubUserEventSink(UserFanOutLifetimeManager fanOut) : IUserEventSink
 {
-    public Task InvalidateAsync(string userId, InvalidateMessage message, CancellationToken cancellationToken) =>
-        hub.Clients.Group(UserGroups.For(userId)).Invalidate(message);
+    public Task InvalidateAsync(string userId, InvalidateMessage message, CancellationToken cancellationToken)
+    {
+        fanOut.SendToUser(userId, ClientMethods.Invalidate, message);
+        return Task.CompletedTask;
+    }
 
-    public Task UpstreamStatusAsync(string userId, UpstreamStatus status, CancellationToken cancellationToken) =>
-        hub.Clients.Group(UserGroups.For(userId)).UpstreamStatus(status);
+    public Task UpstreamStatusAsync(string userId, UpstreamStatus status, CancellationToken cancellationToken)
+    {
+        fanOut.SendToUser(userId, ClientMethods.UpstreamStatus, status);
+        return Task.CompletedTask;
+    }
 
-    public Task UpstreamStatusToConnectionAsync(string connectionId, UpstreamStatus status, CancellationToken cancellationToken) =>
-        hub.Clients.Client(connectionId).UpstreamStatus(status);
+    public Task UpstreamStatusToConnectionAsync(string connectionId, UpstreamStatus status, CancellationToken cancellationToken)
+    {
+        fanOut.SendToConnection(connectionId, ClientMethods.UpstreamStatus, status);
+        return Task.CompletedTask;
+    }
 }

@@ -6,9 +6,17 @@ namespace Reflector.Relay.Hubs;
 /// <summary>The methods a browser handles with <c>connection.on(name, …)</c>.</summary>
 public interface IUserEventsClient
 {
-    [HubMethodName("invalidate")]
+    [HubMethodName(ClientMethods.Invalidate)]
     Task Invalidate(InvalidateMessage message);
 
-    [HubMethodName("upstreamStatus")]
+    [HubMethodName(ClientMethods.UpstreamStatus)]
     Task UpstreamStatus(UpstreamStatus status);
+}
+
+/// <summary>The client method names of the contract.</summary>
+public static class ClientMethods
+{
+    public const string Invalidate = "invalidate";
+
+    public const string UpstreamStatus = "upstreamStatus";
 }

@@ -10,6 +10,12 @@ internal sealed class ConnectionLimitsOptions
     /// <summary>Live connections one user may hold; the next is refused. Default 20.</summary>
     public int MaxConnectionsPerUser { get; set; } = 20;
 
+    /// <summary>
+    /// Messages queued for one connection that is not reading; one more and it is disconnected, so a stalled
+    /// tab never delays anyone else. Default 512.
+    /// </summary>
+    public int MaxQueuedMessagesPerConnection { get; set; } = 512;
+
     /// <summary>Negotiations one user may start per minute; more get 429. Default 60.</summary>
     public int NegotiationsPerUserPerMinute { get; set; } = 60;
 
@@ -23,6 +29,7 @@ internal sealed class ConnectionLimitsOptionsValidator : IValidateOptions<Connec
     {
         var failures = new List<string>();
         Positive(failures, options.MaxConnectionsPerUser, nameof(options.MaxConnectionsPerUser));
+        Positive(failures, options.MaxQueuedMessagesPerConnection, nameof(options.MaxQueuedMessagesPerConnection));
         Positive(failures, options.NegotiationsPerUserPerMinute, nameof(options.NegotiationsPerUserPerMinute));
         Positive(failures, options.NegotiationsPerAddressPerMinute, nameof(options.NegotiationsPerAddressPerMinute));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

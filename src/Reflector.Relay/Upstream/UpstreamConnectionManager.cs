@@ -49,6 +49,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<UpstreamConnectionManager>();
         _reconnectPipeline = CreateReconnectPipeline(_options, timeProvider);
+        metrics.ObserveUpstreams(Census);
     }
 
     /// <summary>Ready while started and not shutting down.</summary>
@@ -84,6 +85,30 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
             {
                 return _upstreams.Values.Count(upstream => upstream.HasOpenSocket);
             }
+        }
+    }
+
+    /// <summary>Live browser connections counted against <paramref name="userId"/>'s upstream.</summary>
+    public int ConnectionsOf(string userId)
+    {
+        lock (_lock)
+        {
+            return _upstreams.TryGetValue(userId, out var upstream) ? upstream.ConnectionCount : 0;
+        }
+    }
+
+    /// <summary>Connections, users, open sockets and upstream states, counted in one pass under the lock.</summary>
+    public UpstreamCensus Census()
+    {
+        lock (_lock)
+        {
+            var census = default(UpstreamCensus);
+            foreach (var upstream in _upstreams.Values)
+            {
+                census = UpstreamCensus.Add(census, upstream.ConnectionCount, upstream.HasOpenSocket, upstream.Status.State);
+            }
+
+            return census;
         }
     }
 

@@ -1,14 +1,16 @@
 using System.Net;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Reflector.Relay.Upstream;
 
 /// <summary>Opens one upstream socket the way a browser does: subprotocols <c>bearer</c> and the token.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton for the process's life; the semaphore never allocates a wait handle.")]
-internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeProvider timeProvider)
+internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeProvider timeProvider, UpstreamHandshakeChaos? chaos = null)
 {
     private readonly UpstreamOptions _options = options.Value;
+    private readonly ResiliencePipeline _chaos = chaos?.Pipeline ?? ResiliencePipeline.Empty;
     private readonly SemaphoreSlim _handshakeSlots = new(options.Value.MaxConcurrentHandshakes);
 
     public async Task<WebSocket> ConnectAsync(UpstreamToken token, CancellationToken cancellationToken)
@@ -16,7 +18,10 @@ internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeP
         await _handshakeSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await HandshakeAsync(token, cancellationToken).ConfigureAwait(false);
+            return await _chaos.ExecuteAsync(
+                static (state, ct) => new ValueTask<WebSocket>(state.Self.HandshakeAsync(state.Token, ct)),
+                (Self: this, Token: token),
+                cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -69,4 +74,13 @@ internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeP
             throw;
         }
     }
+}
+
+/// <summary>
+/// Faults injected around every upstream handshake (Polly's chaos strategies). Registered only where a
+/// test wants the relay's own connect path to fail; absent, handshakes run untouched.
+/// </summary>
+internal sealed class UpstreamHandshakeChaos(ResiliencePipeline pipeline)
+{
+    public ResiliencePipeline Pipeline { get; } = pipeline;
 }

@@ -410,6 +410,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
                 }
 
                 _metrics.EventReceived();
+                var receivedAt = _timeProvider.GetTimestamp();
                 if (oversized)
                 {
                     Dropped(DropReason.TooLarge, null, null);
@@ -420,7 +421,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
                 }
                 else
                 {
-                    await HandleTextFrameAsync(buffer.AsSpan(0, length)).ConfigureAwait(false);
+                    await HandleTextFrameAsync(buffer.AsSpan(0, length), receivedAt).ConfigureAwait(false);
                 }
 
                 length = 0;
@@ -433,12 +434,12 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         }
     }
 
-    private Task HandleTextFrameAsync(ReadOnlySpan<byte> frame)
+    private Task HandleTextFrameAsync(ReadOnlySpan<byte> frame, long receivedAt)
     {
         var parsed = UpstreamEventParser.Parse(frame);
         if (parsed.Event is { } upstreamEvent)
         {
-            return RelayAsync(upstreamEvent.ToInvalidateMessage());
+            return RelayAsync(upstreamEvent.ToInvalidateMessage(), receivedAt);
         }
 
         Dropped(parsed.DropReason!.Value, parsed.EventName, parsed.Field);
@@ -459,12 +460,17 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         }
     }
 
-    private async Task RelayAsync(InvalidateMessage message)
+    /// <param name="receivedAt">The upstream frame's arrival (a <see cref="TimeProvider"/> timestamp), when it came from one.</param>
+    private async Task RelayAsync(InvalidateMessage message, long? receivedAt = null)
     {
         try
         {
             await _sink.InvalidateAsync(UserId, message, _abort.Token).ConfigureAwait(false);
             _metrics.EventRelayed();
+            if (receivedAt is { } start)
+            {
+                _metrics.EventDelivered(_timeProvider.GetElapsedTime(start));
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

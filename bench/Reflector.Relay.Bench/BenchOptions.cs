@@ -1,0 +1,153 @@
+using System.Globalization;
+
+namespace Reflector.Relay.Bench;
+
+/// <summary>What to run and at what scale. <c>--quick</c> shrinks every scenario so the run takes under a minute.</summary>
+internal sealed record BenchOptions
+{
+    public static readonly string[] AllSystems = ["relay", "relay-msgpack", "direct", "yarp"];
+    public static readonly string[] AllScenarios = ["idle", "steady", "burst", "ramp"];
+
+    public bool Quick { get; init; }
+    public IReadOnlyList<string> Systems { get; init; } = AllSystems;
+    public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
+
+    /// <summary>Steady and burst: users, and browser tabs per user.</summary>
+    public int Users { get; init; } = 1_000;
+    public int Tabs { get; init; } = 4;
+
+    /// <summary>Steady: events per second across all users, measured for <see cref="Seconds"/> after <see cref="WarmupSeconds"/>.</summary>
+    public double Rate { get; init; } = 1_000;
+    public double Seconds { get; init; } = 30;
+    public double WarmupSeconds { get; init; } = 5;
+
+    /// <summary>Idle: users held (times <see cref="Tabs"/> connections) with no traffic.</summary>
+    public int IdleUsers { get; init; } = 5_000;
+
+    /// <summary>Burst: users that all connect at once, then receive <see cref="BurstRounds"/> events each, all at once.</summary>
+    public int BurstUsers { get; init; } = 5_000;
+    public int BurstRounds { get; init; } = 5;
+
+    /// <summary>Ramp: users added per step, the most users tried, and the load measured at each step.</summary>
+    public int RampStepUsers { get; init; } = 1_000;
+    public int RampMaxUsers { get; init; } = 15_000;
+    public double RampSeconds { get; init; } = 5;
+    public double RampP99TargetMs { get; init; } = 100;
+
+    /// <summary>Client connections per source address: below the loopback's ~28,000 ephemeral ports.</summary>
+    public int ConnectionsPerSourceAddress { get; init; } = 20_000;
+
+    public string OutputRoot { get; init; } = "";
+
+    /// <summary>The most client connections any chosen scenario holds at once.</summary>
+    public int MostConnections => Tabs * new[]
+    {
+        Scenarios.Contains("steady") ? Users : 0,
+        Scenarios.Contains("idle") ? IdleUsers : 0,
+        Scenarios.Contains("burst") ? BurstUsers : 0,
+        Scenarios.Contains("ramp") ? RampMaxUsers : 0,
+    }.Max();
+
+    /// <summary>Every scenario scaled down to at most <paramref name="connections"/> client connections.</summary>
+    public BenchOptions CappedTo(int connections)
+    {
+        var users = Math.Max(1, connections / Tabs);
+        return this with
+        {
+            Users = Math.Min(Users, users),
+            IdleUsers = Math.Min(IdleUsers, users),
+            BurstUsers = Math.Min(BurstUsers, users),
+            RampMaxUsers = Math.Min(RampMaxUsers, Math.Max(RampStepUsers, users / RampStepUsers * RampStepUsers)),
+        };
+    }
+
+    public static BenchOptions QuickScale => new()
+    {
+        Quick = true,
+        Users = 25,
+        Tabs = 4,
+        Rate = 200,
+        Seconds = 3,
+        WarmupSeconds = 1,
+        IdleUsers = 25,
+        BurstUsers = 25,
+        BurstRounds = 3,
+        RampStepUsers = 25,
+        RampMaxUsers = 50,
+        RampSeconds = 1.5,
+    };
+
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/Reflector.Relay.Bench -- [options]
+          --quick                 small scale, under a minute (CI smoke test)
+          --systems a,b           of relay, relay-msgpack, direct, yarp (default: all)
+          --scenarios a,b         of idle, steady, burst, ramp (default: all)
+          --users N --tabs N      steady scale (default 1000 x 4)
+          --rate N --seconds N    steady load: events/s and measured seconds (default 1000/s, 30 s)
+          --warmup N              seconds of load before measuring (default 5)
+          --idle-users N          idle scale (default 5000 users x tabs)
+          --burst-users N --burst-rounds N   (default 5000 users, 5 rounds)
+          --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 1000, 15000 users, 5 s, 100 ms)
+          --per-address N         client connections per 127.x.0.y source address (default 20000)
+          --out DIR               results root (default bench/results)
+        """;
+
+    public static BenchOptions? Parse(string[] args)
+    {
+        var options = args.Contains("--quick") ? QuickScale : new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name == "--quick")
+            {
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                return null;
+            }
+
+            var value = args[++i];
+            options = name switch
+            {
+                "--systems" => options with { Systems = List(value, AllSystems) },
+                "--scenarios" => options with { Scenarios = List(value, AllScenarios) },
+                "--users" => options with { Users = Int(value) },
+                "--tabs" => options with { Tabs = Int(value) },
+                "--rate" => options with { Rate = Double(value) },
+                "--seconds" => options with { Seconds = Double(value) },
+                "--warmup" => options with { WarmupSeconds = Double(value) },
+                "--idle-users" => options with { IdleUsers = Int(value) },
+                "--burst-users" => options with { BurstUsers = Int(value) },
+                "--burst-rounds" => options with { BurstRounds = Int(value) },
+                "--ramp-step" => options with { RampStepUsers = Int(value) },
+                "--ramp-max" => options with { RampMaxUsers = Int(value) },
+                "--ramp-seconds" => options with { RampSeconds = Double(value) },
+                "--ramp-target-ms" => options with { RampP99TargetMs = Double(value) },
+                "--per-address" => options with { ConnectionsPerSourceAddress = Int(value) },
+                "--out" => options with { OutputRoot = value },
+                _ => null,
+            };
+            if (options is null)
+            {
+                return null;
+            }
+        }
+
+        return options;
+    }
+
+    private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new FormatException($"{value} must be positive");
+
+    private static double Double(string value) => double.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new FormatException($"{value} must be positive");
+
+    private static string[] List(string value, string[] allowed)
+    {
+        var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = items.Except(allowed).ToArray();
+        return unknown.Length == 0 && items.Length > 0
+            ? [.. allowed.Where(items.Contains)]
+            : throw new FormatException($"unknown: {string.Join(", ", unknown)}; known: {string.Join(", ", allowed)}");
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Reflector.Relay.Bench.Hosting;
+
+/// <summary>
+/// One server (simulator, relay or proxy) run as its own <c>dotnet app.dll</c> process on 127.0.0.1.
+/// Its output is kept (the last lines) to explain a failure; disposing stops it with SIGTERM, then kills it.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private const int KeptLines = 40;
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+    private readonly Lock _linesLock = new();
+
+    private ServerProcess(string name, Process process, Uri baseAddress)
+    {
+        Name = name;
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public string Name { get; }
+
+    public Uri BaseAddress { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public ProcStats Stats() => ProcStats.Read(_process.Id);
+
+    public static async Task<ServerProcess> StartAsync(
+        string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
+        int port, string readyPath, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{name}: {dll} is missing; build with `dotnet build -c Release` first.", dll);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
+        var server = new ServerProcess(name, process, new Uri($"http://127.0.0.1:{port}/"));
+        process.OutputDataReceived += (_, line) => server.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitUntilReadyAsync(readyPath, cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public string LastLines()
+    {
+        lock (_linesLock)
+        {
+            return string.Join(Environment.NewLine, _lastLines);
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_linesLock)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > KeptLines)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(string readyPath, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode} while starting:{Environment.NewLine}{LastLines()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseAddress, readyPath), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"{Name} was not ready within 30 s:{Environment.NewLine}{LastLines()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                Native.Terminate(_process.Id);
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try
+                {
+                    await _process.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync(CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Reflector.Relay.Bench;
+using Reflector.Relay.Bench.Hosting;
+using Reflector.Relay.Bench.Reporting;
+using Reflector.Relay.Bench.Scenarios;
+
+if (args.Contains("--help"))
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+BenchOptions? options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (FormatException invalid)
+{
+    Console.Error.WriteLine(invalid.Message);
+    options = null;
+}
+
+if (options is null)
+{
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+if (!OperatingSystem.IsLinux())
+{
+    Console.Error.WriteLine("The benchmark reads /proc and binds 127.0.0.x source addresses: it runs on Linux only.");
+    return 2;
+}
+
+// Every connection is a file descriptor in this process and in the server's (the proxy holds two per
+// browser connection, the relay one plus one per user); the servers inherit this process's limit.
+var notes = new List<string>();
+var wanted = (ulong)(options.MostConnections * 2) + 1_024;
+var raised = Native.TryRaiseOpenFileLimit(wanted);
+var (soft, hard) = Native.OpenFileLimit();
+Console.WriteLine($"Open-file limit (ulimit -n): {soft} (hard {hard}); this run needs about {wanted}.");
+if (!raised)
+{
+    var most = (int)Math.Max(0, ((long)soft - 1_024) / 2);
+    var note = $"The open-file limit ({soft}, hard {hard}) is too low for {options.MostConnections} connections and could not be raised: " +
+        $"every scenario is capped at {most} connections. For the full scale raise the hard limit first " +
+        $"(`ulimit -n {wanted}` as root, `--ulimit nofile={wanted}:{wanted}` for a container, LimitNOFILE= for a systemd unit).";
+    Console.Error.WriteLine(note);
+    notes.Add(note);
+    options = options.CappedTo(most);
+    if (options.MostConnections < options.Tabs)
+    {
+        return 3;
+    }
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var started = DateTimeOffset.Now;
+var outputRoot = options.OutputRoot.Length > 0 ? Path.GetFullPath(options.OutputRoot) : Path.Combine(Repository.Root, "bench", "results");
+var output = Path.Combine(outputRoot, started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (options.Quick ? "-quick" : ""));
+Directory.CreateDirectory(output);
+
+var report = new RunReport(
+    started.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
+    "dotnet run -c Release --project bench/Reflector.Relay.Bench --" + (args.Length > 0 ? " " + string.Join(' ', args) : ""),
+    Machine.Describe(),
+    options,
+    [],
+    notes);
+
+for (var i = 0; i < options.Systems.Count; i++)
+{
+    var runner = new ScenarioRunner(options, i, Console.Out);
+    report.Systems.Add(await runner.RunAsync(options.Systems[i], cancel.Token));
+}
+
+var markdown = MarkdownReport.Render(report);
+Console.WriteLine();
+Console.WriteLine(markdown);
+await File.WriteAllTextAsync(Path.Combine(output, "results.md"), markdown);
+await File.WriteAllTextAsync(
+    Path.Combine(output, "results.json"),
+    JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    }));
+
+foreach (var (scenario, pick) in new (string, Func<SystemResult, Reflector.Relay.Bench.Measurement.DeliveryStats?>)[]
+{
+    ("steady", s => s.Steady?.Delivery),
+    ("burst", s => s.Burst?.Delivery),
+})
+{
+    var rows = report.Systems.Where(s => pick(s) is not null).Select(s => (s.System, pick(s)!)).ToList();
+    if (rows.Count > 0)
+    {
+        LatencyChart.Save(Path.Combine(output, $"latency-{scenario}.png"), $"Delivery latency, {scenario} scenario", rows);
+    }
+}
+
+Console.WriteLine($"Results: {output}");
+
+// Figures are reported, never judged; a system that could not run at all is a failure of the bench itself.
+return report.Systems.Exists(s => s.Problems.Count > 0) ? 1 : 0;

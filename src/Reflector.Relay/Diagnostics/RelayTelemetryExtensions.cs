@@ -1,0 +1,39 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Reflector.Relay.Diagnostics;
+
+/// <summary>OpenTelemetry metrics, scraped in Prometheus text format at <c>GET /metrics</c>.</summary>
+internal static class RelayTelemetryExtensions
+{
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>
+    /// The relay's own meter plus ASP.NET Core's: requests, Kestrel connections and SignalR connections
+    /// (SignalR's server metrics live on the HTTP connections meter), and the runtime's.
+    /// </summary>
+    internal static readonly string[] MeterNames =
+    [
+        RelayMetrics.MeterName,
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.Http.Connections",
+        "Microsoft.AspNetCore.Authentication",
+        "Microsoft.AspNetCore.Authorization",
+        "System.Runtime",
+    ];
+
+    public static IServiceCollection AddRelayTelemetry(this IServiceCollection services)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("reflector-relay"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(MeterNames)
+                // Every scrape collects afresh: counts a test or the benchmark reads are never an older copy.
+                .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
+        return services;
+    }
+
+    public static IEndpointConventionBuilder MapRelayMetrics(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
+}
