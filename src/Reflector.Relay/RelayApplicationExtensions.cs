@@ -37,6 +37,7 @@ internal static class RelayApplicationExtensions
         app.UseBrowserOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
+        ConnectionOwnership.UseConnectionOwnership(app);
         app.UseRateLimiter();
 
         app.MapRelayHealthChecks();
