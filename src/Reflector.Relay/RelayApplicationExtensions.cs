@@ -1,4 +1,5 @@
 using Reflector.Relay.Auth;
+using Reflector.Relay.Demo;
 using Reflector.Relay.Development;
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Health;
@@ -25,15 +26,18 @@ internal static class RelayApplicationExtensions
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
         services.AddRelayTelemetry();
+        builder.AddRelayDemo();
         return builder;
     }
 
     public static WebApplication MapReflectorRelay(this WebApplication app)
     {
         app.UseRelayRequestLogging();
+        app.UseRelayDemo();
         app.UseBrowserOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
+        ConnectionOwnership.UseConnectionOwnership(app);
         app.UseRateLimiter();
 
         app.MapRelayHealthChecks();

@@ -58,7 +58,7 @@ internal static class DevEndpoints
                 : Results.BadRequest(new ErrorResponse("eventsPerSecond must be in (0, 1000000] and seconds in (0, 3600]"));
         });
 
-        dev.MapPost("/events", async (EventRequest request, SocketHub hub, CancellationToken cancellationToken) =>
+        dev.MapPost("/events", async (EventRequest request, SocketHub hub, TranscriptLedger ledger, CancellationToken cancellationToken) =>
         {
             if (string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.Event))
             {
@@ -68,6 +68,7 @@ internal static class DevEndpoints
             object data = request.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given
                 ? given
                 : SampleEventData.For(request.Event);
+            ledger.Record(request.UserId, request.Event, JsonSerializer.SerializeToElement(data));
             var frame = EventFrame.Serialize(request.Event, data);
             var delivered = await hub.SendAsync(request.UserId, frame, WebSocketMessageType.Text, cancellationToken).ConfigureAwait(false);
             return Results.Ok(new EventResponse(delivered));
@@ -88,6 +89,11 @@ internal static class DevEndpoints
             hub.OpenSocketsByUser(),
             hub.RefuseAll,
             hub.Outage)));
+
+        // Reflector's GET /v1/transcripts, reduced to what the emitted events said; deleted ones are in the trash.
+        dev.MapGet("/transcripts", (string? userId, TranscriptLedger ledger) => string.IsNullOrWhiteSpace(userId)
+            ? Results.BadRequest(new ErrorResponse("userId is required"))
+            : Results.Ok(ledger.Of(userId)));
 
         dev.MapGet("/public-key", (TokenAuthority tokens) => Results.Text(tokens.PublicKeyPem, "text/plain"));
     }

@@ -18,17 +18,7 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
             return;
         }
 
-        (string UserId, WebSocket Socket)? accepted;
-        hub.HandshakeStarted();
-        try
-        {
-            accepted = await HandshakeAsync(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            hub.HandshakeEnded();
-        }
-
+        var accepted = await HandshakeAsync(context).ConfigureAwait(false);
         if (accepted is var (userId, webSocket))
         {
             using (webSocket)
@@ -41,19 +31,30 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
     // Everything up to the accepted upgrade: the part a slow or refusing API spends its time in.
     private async Task<(string UserId, WebSocket Socket)?> HandshakeAsync(HttpContext context)
     {
-        if (hub.HandshakeDelay > TimeSpan.Zero)
+        // Counted as in progress until the decision, and so before any byte of the answer can reach the client.
+        string? userId;
+        bool unavailable;
+        hub.HandshakeStarted();
+        try
         {
-            try
+            if (hub.HandshakeDelay > TimeSpan.Zero)
             {
                 await Task.Delay(hub.HandshakeDelay, context.RequestAborted).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
+
+            unavailable = hub.Unavailable;
+            userId = unavailable ? null : await AuthenticateAsync(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        finally
+        {
+            hub.HandshakeEnded();
         }
 
-        if (hub.Unavailable)
+        if (unavailable)
         {
             hub.CountUnavailable();
             logger.HandshakeUnavailable();
@@ -61,7 +62,6 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
             return null;
         }
 
-        var userId = await AuthenticateAsync(context).ConfigureAwait(false);
         if (userId is null)
         {
             hub.CountRefused();

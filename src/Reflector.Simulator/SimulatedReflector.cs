@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -14,11 +15,13 @@ public sealed class SimulatedReflector : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SocketHub _hub;
     private readonly TokenAuthority _tokens;
+    private readonly TranscriptLedger _ledger;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private SimulatedReflector(WebApplication app, SocketHub hub, TokenAuthority tokens, Uri baseAddress)
+    private SimulatedReflector(WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, Uri baseAddress)
     {
+        _ledger = ledger;
         _app = app;
         _hub = hub;
         _tokens = tokens;
@@ -73,12 +76,13 @@ public sealed class SimulatedReflector : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var tokens = new TokenAuthority(options, TimeProvider.System);
         var hub = new SocketHub();
+        var ledger = new TranscriptLedger();
         WebApplication? app = null;
         try
         {
-            app = SimulatorHost.Build(options, hub, tokens, standalone);
+            app = SimulatorHost.Build(options, hub, tokens, ledger, standalone);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var simulator = new SimulatedReflector(app, hub, tokens, ListeningAddress(app));
+            var simulator = new SimulatedReflector(app, hub, tokens, ledger, ListeningAddress(app));
             app = null;
             return simulator;
         }
@@ -103,7 +107,9 @@ public sealed class SimulatedReflector : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(eventName);
-        return _hub.SendAsync(userId, EventFrame.Serialize(eventName, data), WebSocketMessageType.Text, ct);
+        var element = JsonSerializer.SerializeToElement(data);
+        _ledger.Record(userId, eventName, element);
+        return _hub.SendAsync(userId, EventFrame.Serialize(eventName, element), WebSocketMessageType.Text, ct);
     }
 
     public Task<int> SendRawAsync(string userId, ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken ct = default)

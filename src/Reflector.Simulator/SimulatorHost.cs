@@ -13,7 +13,7 @@ namespace Reflector.Simulator;
 // cannot leak its own configuration into the simulator, and no file watchers pile up across tests.
 internal static class SimulatorHost
 {
-    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, bool standalone)
+    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, bool standalone)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -26,6 +26,7 @@ internal static class SimulatorHost
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(hub);
         builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton<EventsEndpoint>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LoadGenerator>();

@@ -5,11 +5,27 @@ using Microsoft.Extensions.Options;
 namespace Reflector.Relay.Auth;
 
 /// <summary>Names a connection's user by the configured claim (<c>sub</c> by default).</summary>
-internal sealed class ClaimUserIdProvider(IOptions<RelayAuthenticationOptions> options) : IUserIdProvider
+internal sealed class ClaimUserIdProvider(IOptions<RelayAuthenticationOptions> options, IConfiguration configuration) : IUserIdProvider
 {
     private readonly string _claimType = options.Value.UserIdClaim;
 
-    public string? GetUserId(HubConnectionContext connection) => TryGetUserId(connection.User, _claimType, out var userId) ? userId : null;
+    // Trusting several issuers, the same subject from two of them is two people: the issuer becomes part of the key.
+    private readonly bool _qualifyByIssuer = RelayAuthentication.ConfiguredMethods(options.Value, configuration) > 1;
+
+    public string? GetUserId(HubConnectionContext connection)
+    {
+        if (!TryGetUserId(connection.User, _claimType, out var userId))
+        {
+            return null;
+        }
+
+        if (!_qualifyByIssuer)
+        {
+            return userId;
+        }
+
+        return connection.User.FindFirst("iss")?.Value is { Length: > 0 } issuer ? $"{issuer} {userId}" : null;
+    }
 
     /// <summary>Exactly one non-blank string claim names the user; none, several (an array), a blank or a non-string one name nobody.</summary>
     public static bool TryGetUserId(ClaimsPrincipal? user, string claimType, out string userId)

@@ -23,6 +23,10 @@ internal static class RelayAuthentication
     public static bool UsesAzureAd(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[$"{AzureAdSection}:ClientId"]);
 
+    /// <summary>How many ways of validating tokens are configured; with several, the same <c>sub</c> may name different people.</summary>
+    public static int ConfiguredMethods(RelayAuthenticationOptions options, IConfiguration configuration) =>
+        (options.Jwt.UsesPublicKey ? 1 : 0) + (options.Jwt.UsesAuthority ? 1 : 0) + (UsesAzureAd(configuration) ? 1 : 0);
+
     public static IServiceCollection AddRelayAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RelayAuthenticationOptions>()
@@ -42,6 +46,7 @@ internal static class RelayAuthentication
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
         services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
         services.PostConfigureAll<JwtBearerOptions>(RefuseNonStringSubject);
+        services.AddSingleton<ConnectionOwnership>();
 
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>()
@@ -100,7 +105,7 @@ internal static class RelayAuthentication
         bearer.MapInboundClaims = false;
         bearer.Authority = jwt.Authority;
         bearer.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
-        bearer.TokenValidationParameters.ValidateAudience = !string.IsNullOrWhiteSpace(jwt.Audience);
+        bearer.TokenValidationParameters.ValidateAudience = true;
         bearer.TokenValidationParameters.ValidAudience = jwt.Audience;
         bearer.TokenValidationParameters.RequireExpirationTime = true;
         bearer.TokenValidationParameters.ClockSkew = jwt.ClockSkew;

@@ -70,6 +70,12 @@ internal sealed class RelayAuthenticationOptionsValidator(IConfiguration configu
 
         if (jwt.UsesAuthority)
         {
+            if (string.IsNullOrWhiteSpace(jwt.Audience))
+            {
+                failures.Add("Authentication:Jwt:Audience (Authentication__Jwt__Audience) is required with Authentication:Jwt:Authority: " +
+                    "without it any token the identity provider issues, for any application, would be accepted.");
+            }
+
             if (!Uri.TryCreate(jwt.Authority, UriKind.Absolute, out var authority) ||
                 (authority.Scheme != Uri.UriSchemeHttps && (jwt.RequireHttpsMetadata || authority.Scheme != Uri.UriSchemeHttp)))
             {

@@ -32,6 +32,8 @@ internal static class SimulatedReflectorExtensions
             ["Upstream:EventsUrl"] = new UriBuilder(url) { Scheme = url.Scheme == "https" ? "wss" : "ws", Path = "/v1/events" }.Uri.ToString(),
             ["Authentication:Jwt:PublicKeyFile"] = publicKeyFile,
             ["Authentication:Jwt:Audience"] = audience,
+            // The demo page reaches the simulator's /dev helpers through the relay, on the page's own origin.
+            ["Demo:SimulatorUrl"] = url.ToString(),
         });
 
         builder.Services.AddHostedService(services => new SimulatedReflectorService(

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Origins;
 using Reflector.Relay.Upstream;
@@ -11,10 +12,12 @@ internal static class HubsServiceCollectionExtensions
     public static IServiceCollection AddUserEventsHub(this IServiceCollection services)
     {
         services.AddSignalR(options =>
-        {
-            // Clients only listen; anything they send beyond pings and handshakes is small.
-            options.MaximumReceiveMessageSize = 4 * 1024;
-        });
+            {
+                // Clients only listen; anything they send beyond pings and handshakes is small.
+                options.MaximumReceiveMessageSize = 4 * 1024;
+            })
+            .AddMessagePackProtocol();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MessagePackHubProtocolOptions>, ContractMessagePackSetup>());
         // Replaces SignalR's default, which reads a mapped NameIdentifier claim the relay does not produce.
         services.Replace(ServiceDescriptor.Singleton<IUserIdProvider, ClaimUserIdProvider>());
         services.TryAddSingleton<UserFanOutLifetimeManager>();
@@ -26,6 +29,9 @@ internal static class HubsServiceCollectionExtensions
     public static IEndpointConventionBuilder MapUserEventsHub(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapHub<UserEventsHub>(UserEventsHub.Path, options =>
         {
+            // A brief drop between a browser and the relay replays what was sent meanwhile on the same
+            // connection; only a full reconnect (a new connection id) may have missed messages.
+            options.AllowStatefulReconnects = true;
             // A connection ends when its token does; the client comes back with a fresh one.
             options.CloseOnAuthenticationExpiration = true;
         })

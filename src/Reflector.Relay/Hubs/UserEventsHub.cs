@@ -27,16 +27,17 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams) : Hub<I
             return;
         }
 
-        // Joined first, so no status change can fall between the group's broadcasts and this connection's snapshot.
+        // The user's group, for anything that addresses users through SignalR's own groups; the relay's own
+        // fan-out goes through UserFanOutLifetimeManager, which orders status snapshots and broadcasts per connection.
         await Groups.AddToGroupAsync(Context.ConnectionId, UserGroups.For(userId), Context.ConnectionAborted);
         try
         {
             await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);
         }
-        catch (ConnectionLimitExceededException exceeded)
+        catch (Exception refused) when (refused is ConnectionLimitExceededException or RelayShuttingDownException)
         {
             // A HubException's message reaches the client as the reason the connection closed.
-            throw new HubException(exceeded.Message);
+            throw new HubException(refused.Message);
         }
     }
 

@@ -7,7 +7,12 @@ namespace Reflector.Relay.Logging;
 /// </summary>
 internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new RedactingLogger(inner.CreateLogger(categoryName));
+    // SignalR and Kestrel ask for loggers per connection; Serilog's factory builds a new logger each time,
+    // so loggers are kept per category here, as Microsoft.Extensions.Logging's own factory does.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+
+    public ILogger CreateLogger(string categoryName) =>
+        _loggers.GetOrAdd(categoryName, static (name, factory) => new RedactingLogger(factory.CreateLogger(name)), inner);
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 

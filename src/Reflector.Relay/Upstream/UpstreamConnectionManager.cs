@@ -13,7 +13,7 @@ namespace Reflector.Relay.Upstream;
 /// All refcount and lifetime changes happen under one lock, so concurrent joins and leaves of one user
 /// can never leave two sockets, an unused socket past its linger, or a connected user without a socket.
 /// </summary>
-internal sealed partial class UpstreamConnectionManager : IHostedService
+internal sealed partial class UpstreamConnectionManager : IHostedLifecycleService
 {
     private readonly UpstreamOptions _options;
     private readonly int _maxConnectionsPerUser;
@@ -28,8 +28,10 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
     private readonly Lock _lock = new();
     private readonly Dictionary<string, UserUpstream> _upstreams = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _closing = [];
+    private readonly IHostApplicationLifetime? _lifetime;
     private bool _started;
     private bool _stopped;
+    private Task _shutdown = Task.CompletedTask;
 
     public UpstreamConnectionManager(
         IOptions<UpstreamOptions> options,
@@ -38,8 +40,10 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         IUserEventSink sink,
         RelayMetrics metrics,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        IHostApplicationLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
         _options = options.Value;
         _maxConnectionsPerUser = limits.Value.MaxConnectionsPerUser;
         _connector = connector;
@@ -133,7 +137,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         {
             if (_stopped)
             {
-                throw new InvalidOperationException("The relay is shutting down.");
+                throw new RelayShuttingDownException();
             }
 
             if (_upstreams.TryGetValue(userId, out var existing))
@@ -146,7 +150,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
                 upstream = existing;
                 if (upstream.PendingLinger is not null)
                 {
-                    upstream.PendingLinger = null;
+                    CancelLingerLocked(upstream);
                     Log.LingerCancelled(_logger, userId);
                 }
 
@@ -193,6 +197,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
             }
 
             var linger = new Linger(this, upstream);
+            CancelLingerLocked(upstream);
             upstream.PendingLinger = linger;
             linger.Timer = _timeProvider.CreateTimer(
                 static state => ((Linger)state!).Elapsed(), linger, _options.Linger, Timeout.InfiniteTimeSpan);
@@ -210,25 +215,63 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         return Task.CompletedTask;
     }
 
-    /// <summary>Closes every upstream socket with 1001 (going away) and waits for all of them.</summary>
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        // SignalR closes browser connections when the application starts stopping, which would start a linger
+        // (and a 1000 close) for every user. Registered last, this runs first and closes everything with 1001.
+        _lifetime?.ApplicationStopping.Register(static state => ((UpstreamConnectionManager)state!).BeginShutdown(), this);
+        return Task.CompletedTask;
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        BeginShutdown();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits for every upstream socket to close with 1001 (going away), as long as the host allows.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        BeginShutdown();
+        try
+        {
+            await _shutdown.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown timeout: the sockets go with the process; exiting cleanly still matters more.
+            Log.ShutdownTimedOut(_logger);
+        }
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Stops taking connections (readiness fails) and closes every upstream socket with 1001. Idempotent.</summary>
+    private void BeginShutdown()
     {
         List<Task> closing;
         lock (_lock)
         {
+            if (_stopped)
+            {
+                return;
+            }
+
             _stopped = true;
             closing = [.. _closing];
             foreach (var upstream in _upstreams.Values)
             {
-                upstream.PendingLinger = null;
+                CancelLingerLocked(upstream);
                 closing.Add(Task.Run(() => upstream.StopAsync(WebSocketCloseStatus.EndpointUnavailable), CancellationToken.None));
             }
 
             _upstreams.Clear();
+            _shutdown = Task.WhenAll(closing);
         }
 
         Log.ShuttingDown(_logger, closing.Count);
-        await Task.WhenAll(closing).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void OnLingerElapsed(Linger linger)
@@ -249,9 +292,15 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         }
     }
 
+    private static void CancelLingerLocked(UserUpstream upstream)
+    {
+        upstream.PendingLinger?.Dispose();
+        upstream.PendingLinger = null;
+    }
+
     private void CloseLocked(UserUpstream upstream)
     {
-        upstream.PendingLinger = null;
+        CancelLingerLocked(upstream);
         _upstreams.Remove(upstream.UserId);
         Log.Closing(_logger, upstream.UserId);
 
@@ -277,8 +326,10 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
         new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                // Every failure is worth another try; cancellation means the user's upstream is closing.
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && e is not OperationCanceledException),
+                // Every failure is worth another try; only our own cancellation means the user's upstream is closing.
+                ShouldHandle = static args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e &&
+                    !(e is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -290,13 +341,15 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
             })
             .Build();
 
-    private sealed class Linger(UpstreamConnectionManager manager, UserUpstream upstream)
+    private sealed class Linger(UpstreamConnectionManager manager, UserUpstream upstream) : IDisposable
     {
         public UserUpstream Upstream { get; } = upstream;
 
         public ITimer? Timer { get; set; }
 
         public void Elapsed() => manager.OnLingerElapsed(this);
+
+        public void Dispose() => Timer?.Dispose();
     }
 
     private static partial class Log
@@ -312,5 +365,8 @@ internal sealed partial class UpstreamConnectionManager : IHostedService
 
         [LoggerMessage(203, LogLevel.Information, "Shutting down: closing {Count} upstream sockets")]
         public static partial void ShuttingDown(ILogger logger, int count);
+
+        [LoggerMessage(204, LogLevel.Warning, "Shutdown timed out before every upstream socket had closed")]
+        public static partial void ShutdownTimedOut(ILogger logger);
     }
 }

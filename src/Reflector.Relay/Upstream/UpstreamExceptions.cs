@@ -13,3 +13,6 @@ internal sealed class UpstreamRefusedException(int code)
 {
     public int Code { get; } = code;
 }
+
+/// <summary>The relay is shutting down and takes no new connections.</summary>
+internal sealed class RelayShuttingDownException() : Exception("The relay is shutting down.");

@@ -68,7 +68,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     public string UserId { get; }
 
     /// <summary>The pending linger, if the user has no connections. Guarded by the manager's lock.</summary>
-    internal object? PendingLinger { get; set; }
+    internal IDisposable? PendingLinger { get; set; }
 
     public UpstreamStatus Status => _status;
 
@@ -324,6 +324,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         while (true)
         {
             Task tokensChanged;
+            bool hasConnections;
             lock (_lock)
             {
                 var now = _timeProvider.GetUtcNow();
@@ -347,9 +348,11 @@ internal sealed partial class UserUpstream : IAsyncDisposable
                 }
 
                 tokensChanged = _tokensChanged.Task;
+                hasConnections = _connectionTokens.Count > 0;
             }
 
-            if (_status.State != UpstreamState.Unauthorized)
+            // With no connections (a linger) there is nobody to tell and no token to ask for: just wait.
+            if (hasConnections && _status.State != UpstreamState.Unauthorized)
             {
                 Log.NoUsableToken(_logger, UserId);
                 await SetStatusAsync(UpstreamStatus.Unauthorized).ConfigureAwait(false);
@@ -463,6 +466,12 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     /// <param name="receivedAt">The upstream frame's arrival (a <see cref="TimeProvider"/> timestamp), when it came from one.</param>
     private async Task RelayAsync(InvalidateMessage message, long? receivedAt = null)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            // Closing: a replacement upstream may already serve this user's tabs.
+            return;
+        }
+
         try
         {
             await _sink.InvalidateAsync(UserId, message, _abort.Token).ConfigureAwait(false);
@@ -480,6 +489,11 @@ internal sealed partial class UserUpstream : IAsyncDisposable
 
     private async Task SetStatusAsync(UpstreamStatus status)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _statusGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {

@@ -101,13 +101,21 @@ public sealed class ConfigurationValidationTests
     [InlineData("idp.example.test", true, false)]
     public void An_authority_must_be_https_unless_explicitly_allowed(string authority, bool requireHttps, bool valid)
     {
-        var result = Validate(new RelayAuthenticationOptions { Jwt = { Authority = authority, RequireHttpsMetadata = requireHttps } });
+        var result = Validate(new RelayAuthenticationOptions { Jwt = { Authority = authority, Audience = "reflector", RequireHttpsMetadata = requireHttps } });
 
         Assert.Equal(valid, result.Succeeded);
         if (!valid)
         {
             Assert.Contains("Authentication:Jwt:Authority must be an https:// URL", result.FailureMessage, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void An_authority_without_an_audience_is_refused()
+    {
+        var result = Validate(new RelayAuthenticationOptions { Jwt = { Authority = "https://idp.example.test/application/o/reflector/" } });
+
+        Assert.Contains("Authentication:Jwt:Audience (Authentication__Jwt__Audience) is required with Authentication:Jwt:Authority", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

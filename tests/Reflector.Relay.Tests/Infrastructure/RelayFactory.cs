@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Reflector.Relay.Hubs;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,14 +79,24 @@ internal sealed class RelayFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    public RelayClient CreateClient(string? token, HttpTransportType transport = HttpTransportType.WebSockets) =>
-        new(new HubConnectionBuilder()
+    public RelayClient CreateClient(string? token, HttpTransportType transport = HttpTransportType.WebSockets, bool usesMessagePack = false)
+    {
+        var builder = new HubConnectionBuilder()
             .WithUrl(HubUrl, options =>
             {
                 options.Transports = transport;
                 options.AccessTokenProvider = () => Task.FromResult(token);
-            })
-            .Build());
+            });
+        if (usesMessagePack)
+        {
+            // The relay's own contract formatters, as a .NET client sharing the records would register them.
+            builder.AddMessagePackProtocol();
+            builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<MessagePackHubProtocolOptions>>(
+                new ContractMessagePackSetup(Microsoft.Extensions.Options.Options.Create(new JsonHubProtocolOptions())));
+        }
+
+        return new(builder.Build());
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -17,18 +17,7 @@ public sealed class TokenRedactionTests(ReflectorFixture fixture) : IClassFixtur
     public async Task No_token_reaches_any_log_line_at_any_level()
     {
         var sink = new CapturingSink();
-        await using var relay = new RelayFactory(
-            fixture.Reflector,
-            new Dictionary<string, string?>
-            {
-                ["Serilog:MinimumLevel:Default"] = "Verbose",
-                ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Verbose",
-                ["Serilog:MinimumLevel:Override:Microsoft"] = "Verbose",
-                ["Serilog:MinimumLevel:Override:System"] = "Verbose",
-                ["Serilog:WriteTo:0:Name"] = "Console",
-                ["Serilog:WriteTo:0:Args:restrictedToMinimumLevel"] = "Fatal",
-            },
-            services => services.AddSingleton<ILogEventSink>(sink));
+        await using var relay = RelayLoggingEverything(sink);
         var userId = "redaction-" + Guid.NewGuid().ToString("N");
         var token = relay.TokenFor(userId);
         var secrets = new[] { token, token.Split('.')[2] };
@@ -73,16 +62,7 @@ public sealed class TokenRedactionTests(ReflectorFixture fixture) : IClassFixtur
     public async Task Exceptions_whose_messages_carry_a_token_are_logged_redacted()
     {
         var sink = new CapturingSink();
-        await using var relay = new RelayFactory(
-            fixture.Reflector,
-            new Dictionary<string, string?>
-            {
-                ["Serilog:MinimumLevel:Default"] = "Verbose",
-                ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Verbose",
-                ["Serilog:WriteTo:0:Name"] = "Console",
-                ["Serilog:WriteTo:0:Args:restrictedToMinimumLevel"] = "Fatal",
-            },
-            services => services.AddSingleton<ILogEventSink>(sink));
+        await using var relay = RelayLoggingEverything(sink);
         var token = relay.TokenFor("exception-user");
 
         // Any component of the relay that logs an exception naming a URL with the token in it.
@@ -114,6 +94,20 @@ public sealed class TokenRedactionTests(ReflectorFixture fixture) : IClassFixtur
             Assert.DoesNotContain(token.Split('.')[2], line, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>A relay that logs everything, every category at Verbose, into <paramref name="sink"/> (the console sees only Fatal).</summary>
+    private RelayFactory RelayLoggingEverything(CapturingSink sink) => new(
+        fixture.Reflector,
+        new Dictionary<string, string?>
+        {
+            ["Serilog:MinimumLevel:Default"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:Microsoft"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:System"] = "Verbose",
+            ["Serilog:WriteTo:0:Name"] = "Console",
+            ["Serilog:WriteTo:0:Args:restrictedToMinimumLevel"] = "Fatal",
+        },
+        services => services.AddSingleton<ILogEventSink>(sink));
 
     [Theory]
     [InlineData("GET /hubs/user-events?id=abc&access_token=SECRET.PART.X HTTP/1.1", "GET /hubs/user-events?id=abc&access_token=[redacted] HTTP/1.1")]

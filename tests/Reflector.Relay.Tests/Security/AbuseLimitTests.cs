@@ -15,6 +15,7 @@ public sealed class AbuseLimitTests(ReflectorFixture fixture) : IClassFixture<Re
         await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?> { ["Limits:MaxConnectionsPerUser"] = "2" });
         var userId = NewUser();
         await using var first = await relay.ConnectAsync(userId);
+        await first.WaitForStateAsync(UpstreamState.Connected);
         await using var second = await relay.ConnectAsync(userId);
 
         await using var third = relay.CreateClient(relay.TokenFor(userId));
@@ -28,7 +29,7 @@ public sealed class AbuseLimitTests(ReflectorFixture fixture) : IClassFixture<Re
 
         // The refused connection never counted: a place freed by a leaving tab can be taken.
         await first.DisposeAsync();
-        await TestTimeouts.Eventually(() => relay.Upstreams.UpstreamCount == 1, "the first tab was released");
+        await TestTimeouts.Eventually(() => relay.Upstreams.ConnectionsOf(userId) == 1, "the first tab was released");
         await using var replacement = await relay.ConnectAsync(userId);
         Assert.Equal(UpstreamState.Connected, (await replacement.NextStatusAsync()).State);
     }

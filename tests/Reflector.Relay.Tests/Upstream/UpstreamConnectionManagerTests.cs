@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
+using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Tests.Upstream;
 
@@ -182,7 +183,7 @@ public sealed class UpstreamConnectionManagerTests(ReflectorFixture fixture) : I
 
         var closes = fixture.Reflector.ClientCloseStatuses.Skip(closesBefore).ToArray();
         Assert.Equal(users.Length, closes.Count(status => status == WebSocketCloseStatus.EndpointUnavailable));
-        await Assert.ThrowsAsync<InvalidOperationException>(
+        await Assert.ThrowsAsync<RelayShuttingDownException>(
             () => harness.Manager.AttachAsync(NewUser(), "late", harness.TokenFor("late"), CancellationToken.None));
     }
 }

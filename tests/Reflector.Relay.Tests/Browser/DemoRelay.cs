@@ -1,0 +1,25 @@
+using Reflector.Relay.Tests.Infrastructure;
+using Reflector.Simulator;
+
+namespace Reflector.Relay.Tests.Browser;
+
+internal static class DemoRelay
+{
+    /// <summary>The relay with its demo page on, reaching the simulator's helpers as `dotnet run` does.</summary>
+    public static RelayFactory Start(SimulatedReflector reflector, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Demo:Enabled"] = "true",
+            ["Demo:SimulatorUrl"] = reflector.BaseAddress.ToString(),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return new RelayFactory(reflector, all);
+    }
+
+    public static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)];
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Reflector.Relay.Tests.Contract;
+
+/// <summary>
+/// Writes the TypeScript form of the C# contract: one interface per [JsonDerivedType] of a polymorphic base,
+/// with the discriminator as a string literal, the union of them all, and enums as unions of their wire names.
+/// Anything it cannot map exactly is an error, so the TypeScript never silently loosens a type.
+/// </summary>
+internal sealed class TypeScriptContractGenerator
+{
+    private readonly StringBuilder _body = new();
+    private readonly List<Type> _enums = [];
+    private readonly NullabilityInfoContext _nullability = new();
+
+    public static string Generate(Type union, string unionName, params Type[] records)
+    {
+        var generator = new TypeScriptContractGenerator();
+        generator.WriteUnion(union, unionName);
+        foreach (var record in records)
+        {
+            generator.WriteInterface(record.Name, record, discriminator: null);
+        }
+
+        var text = new StringBuilder()
+            .Append("// Generated from the C# contract (src/Reflector.Relay/Events) by the relay's tests; do not edit.\n")
+            .Append("// After changing the C# records: REFLECTOR_UPDATE_GENERATED=1 dotnet test --filter TypeScriptContract\n");
+        foreach (var enumType in generator._enums)
+        {
+            var members = enumType.GetFields(BindingFlags.Public | BindingFlags.Static)
+                .Select(field => Quote(field.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? field.Name));
+            text.Append('\n').Append(CultureInfo.InvariantCulture, $"export type {enumType.Name} = {string.Join(" | ", members)};\n");
+            text.Append(CultureInfo.InvariantCulture, $"export const {ConstantName(enumType.Name)}_VALUES = [{string.Join(", ", members)}] as const;\n");
+        }
+
+        return text.Append(generator._body).ToString();
+    }
+
+    private void WriteUnion(Type union, string unionName)
+    {
+        var polymorphic = union.GetCustomAttribute<JsonPolymorphicAttribute>()
+            ?? throw new InvalidOperationException($"{union} has no [JsonPolymorphic].");
+        var discriminatorName = polymorphic.TypeDiscriminatorPropertyName ?? "$type";
+        var cases = union.GetCustomAttributes<JsonDerivedTypeAttribute>()
+            .Select(derived => (derived.DerivedType, Discriminator: derived.TypeDiscriminator as string
+                ?? throw new InvalidOperationException($"{derived.DerivedType} needs a string discriminator.")))
+            .ToList();
+
+        foreach (var (type, discriminator) in cases)
+        {
+            WriteInterface(type.Name, type, (discriminatorName, discriminator));
+        }
+
+        _body.Append('\n').Append(CultureInfo.InvariantCulture, $"export type {unionName} =\n");
+        foreach (var (type, _) in cases)
+        {
+            _body.Append(CultureInfo.InvariantCulture, $"  | {type.Name}\n");
+        }
+
+        _body.Length--;
+        _body.Append(";\n");
+        _body.Append('\n').Append(CultureInfo.InvariantCulture, $"export const {ConstantName(unionName)}_TYPES = [{string.Join(", ", cases.Select(c => Quote(c.Discriminator)))}] as const;\n");
+    }
+
+    private void WriteInterface(string name, Type type, (string Name, string Value)? discriminator)
+    {
+        _body.Append('\n').Append(CultureInfo.InvariantCulture, $"export interface {name} {{\n");
+        if (discriminator is { } tag)
+        {
+            _body.Append(CultureInfo.InvariantCulture, $"  {tag.Name}: {Quote(tag.Value)};\n");
+        }
+
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.Always })
+            {
+                continue;
+            }
+
+            var wireName = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
+                ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            var underlying = Nullable.GetUnderlyingType(property.PropertyType);
+            var optional = underlying is not null ||
+                (!property.PropertyType.IsValueType && _nullability.Create(property).ReadState == NullabilityState.Nullable);
+            _body.Append(CultureInfo.InvariantCulture, $"  {wireName}{(optional ? "?" : "")}: {TypeName(underlying ?? property.PropertyType, property)};\n");
+        }
+
+        _body.Append("}\n");
+    }
+
+    private string TypeName(Type type, PropertyInfo property)
+    {
+        if (type == typeof(string))
+        {
+            return "string";
+        }
+
+        if (type == typeof(bool))
+        {
+            return "boolean";
+        }
+
+        if (type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(float) || type == typeof(decimal))
+        {
+            return "number";
+        }
+
+        if (type.IsEnum && type.GetCustomAttribute<JsonConverterAttribute>() is not null)
+        {
+            if (!_enums.Contains(type))
+            {
+                _enums.Add(type);
+            }
+
+            return type.Name;
+        }
+
+        throw new NotSupportedException($"{property.DeclaringType?.Name}.{property.Name}: no TypeScript mapping for {type}.");
+    }
+
+    private static string Quote(string value) => JsonSerializer.Serialize(value);
+
+    private static string ConstantName(string pascal) =>
+        string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString()));
+}
