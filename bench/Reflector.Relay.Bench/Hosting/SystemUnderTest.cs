@@ -122,7 +122,8 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
             Sample(text, "reflector_relay_connections"),
             Sample(text, "reflector_relay_users"),
             Sample(text, "reflector_relay_upstream_open_sockets"),
-            Sample(text, "reflector_relay_connections_overflowed_total") ?? 0);
+            Sample(text, "reflector_relay_connections_overflowed_total") ?? 0,
+            GcHeapSample().Matches(text).Sum(match => double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture)) is > 0 and var heap ? heap : null);
     }
 
     /// <summary>The value of an unlabelled sample (or the first of a labelled one) in Prometheus text.</summary>
@@ -171,7 +172,14 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 
     [GeneratedRegex(@"^(?<name>reflector_relay_[a-z_]+)(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
     private static partial Regex MetricSample();
+
+    // The runtime's own meter: the managed heap after the last GC, one sample per generation.
+    [GeneratedRegex(@"^dotnet_gc_last_collection_heap_size_bytes(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex GcHeapSample();
 }
 
-/// <summary>The relay's view of itself: browser connections, users with a connection, open sockets to Reflector, tabs it disconnected for not reading.</summary>
-internal sealed record RelayGauges(double? Connections, double? Users, double? OpenSockets, double Overflowed);
+/// <summary>
+/// The relay's view of itself: browser connections, users with a connection, open sockets to Reflector, tabs it
+/// disconnected for not reading, and its managed heap after the last GC (bytes, all generations).
+/// </summary>
+internal sealed record RelayGauges(double? Connections, double? Users, double? OpenSockets, double Overflowed, double? GcHeapBytes);

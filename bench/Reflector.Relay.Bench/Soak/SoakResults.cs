@@ -11,6 +11,7 @@ internal sealed record SoakSample(
     string Utc,
     double Seconds,
     double RssMb,
+    double? GcHeapMb,
     int Threads,
     int OpenFiles,
     int Tabs,
@@ -26,13 +27,14 @@ internal sealed record SoakSample(
     long Deliveries)
 {
     public const string CsvHeader =
-        "utc,seconds,relay_rss_mb,relay_threads,relay_open_files,bench_tabs,bench_users_with_tabs,relay_connections,relay_users," +
+        "utc,seconds,relay_rss_mb,relay_gc_heap_mb,relay_threads,relay_open_files,bench_tabs,bench_users_with_tabs,relay_connections,relay_users," +
         "relay_upstream_open_sockets,reflector_open_sockets,consistent,settle_seconds,drops,events_sent,deliveries";
 
     public string ToCsv() => string.Join(',',
         Utc,
         F(Seconds, "0.0"),
         F(RssMb, "0.0"),
+        F(GcHeapMb, "0.0"),
         Threads.ToString(CultureInfo.InvariantCulture),
         OpenFiles.ToString(CultureInfo.InvariantCulture),
         Tabs.ToString(CultureInfo.InvariantCulture),

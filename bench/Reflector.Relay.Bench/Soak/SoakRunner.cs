@@ -389,7 +389,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             {
                 var process = ProcResources.Read(system.Front!.Pid) ?? default;
                 return new SoakSample(
-                    utc, at, process.RssMb, process.Threads, process.OpenFiles, tabs, users,
+                    utc, at, process.RssMb, gauges?.GcHeapBytes / 1048576.0, process.Threads, process.OpenFiles, tabs, users,
                     gauges?.Connections, gauges?.Users, gauges?.OpenSockets, reflector, consistent, settle.Elapsed.TotalSeconds,
                     ledger.Drops, Interlocked.Read(ref _eventsSent), ledger.Deliveries);
             }
@@ -431,7 +431,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
     }
 
     private static string Progress(SoakSample s) =>
-        Invariant($"  {s.Seconds,6:0} s  RSS {s.RssMb,6:0.0} MB  threads {s.Threads,3}  fds {s.OpenFiles,5}  tabs {s.Tabs,5}  users {s.UsersWithTabs,4}  ") +
+        Invariant($"  {s.Seconds,6:0} s  RSS {s.RssMb,6:0.0} MB  GC heap {s.GcHeapMb,6:0.0} MB  threads {s.Threads,3}  fds {s.OpenFiles,5}  tabs {s.Tabs,5}  users {s.UsersWithTabs,4}  ") +
         Invariant($"upstreams {s.ReflectorSockets,4}/{s.RelayUpstreamSockets,4}  {(s.Consistent ? "agree" : "DISAGREE")} after {s.SettleSeconds:0.0} s  ") +
         Invariant($"drops {s.Drops}  events {s.EventsSent}  deliveries {s.Deliveries}");
 
