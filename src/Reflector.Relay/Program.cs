@@ -15,9 +15,9 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException invalid)
+catch (Exception exception) when (InvalidConfiguration(exception) is { Count: > 0 } failures)
 {
-    Log.Fatal("Reflector Relay cannot start, the configuration is invalid: {Failures}", string.Join(" ", invalid.Failures));
+    Log.Fatal("Reflector Relay cannot start, the configuration is invalid: {Failures}", string.Join(" ", failures));
     return 1;
 }
 catch (Exception exception) when (exception is not HostAbortedException)
@@ -29,5 +29,13 @@ finally
 {
     await Log.CloseAndFlushAsync();
 }
+
+// Several invalid sections arrive together, wrapped in an AggregateException.
+static List<string> InvalidConfiguration(Exception exception) => exception switch
+{
+    OptionsValidationException invalid => [.. invalid.Failures],
+    AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(InvalidConfiguration)],
+    _ => [],
+};
 
 public partial class Program;
