@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
 using Reflector.Relay;
+using Reflector.Relay.Logging;
 using Serilog;
 
 // Until the host's own logger exists, start-up failures (bad configuration) still reach the console.
-Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
+Log.Logger = new LoggerConfiguration().Enrich.With<TokenRedactor>().WriteTo.Console().CreateLogger();
 
 try
 {
