@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
 using Reflector.Relay;
+using Reflector.Relay.Logging;
 using Serilog;
 
 // Until the host's own logger exists, start-up failures (bad configuration) still reach the console.
-Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
+Log.Logger = new LoggerConfiguration().Enrich.With<TokenRedactor>().WriteTo.Console().CreateLogger();
 
 try
 {
@@ -15,9 +16,9 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException invalid)
+catch (Exception exception) when (InvalidConfiguration(exception) is { Count: > 0 } failures)
 {
-    Log.Fatal("Reflector Relay cannot start, the configuration is invalid: {Failures}", string.Join(" ", invalid.Failures));
+    Log.Fatal("Reflector Relay cannot start, the configuration is invalid: {Failures}", string.Join(" ", failures));
     return 1;
 }
 catch (Exception exception) when (exception is not HostAbortedException)
@@ -29,5 +30,13 @@ finally
 {
     await Log.CloseAndFlushAsync();
 }
+
+// Several invalid sections arrive together, wrapped in an AggregateException.
+static List<string> InvalidConfiguration(Exception exception) => exception switch
+{
+    OptionsValidationException invalid => [.. invalid.Failures],
+    AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(InvalidConfiguration)],
+    _ => [],
+};
 
 public partial class Program;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Demo;
 using Reflector.Relay.Development;
@@ -32,13 +33,18 @@ internal static class RelayApplicationExtensions
 
     public static WebApplication MapReflectorRelay(this WebApplication app)
     {
+        // Every options section at once, before anything reads one: an operator sees all problems in one message,
+        // not the first one some constructor happened to touch.
+        app.Services.GetService<IStartupValidator>()?.Validate();
+
         app.UseRelayRequestLogging();
         app.UseRelayDemo();
         app.UseBrowserOrigins();
+        app.UseNegotiationRateLimitPerAddress();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseNegotiationRateLimitPerUser();
         ConnectionOwnership.UseConnectionOwnership(app);
-        app.UseRateLimiter();
 
         app.MapRelayHealthChecks();
         app.MapRelayMetrics();

@@ -7,19 +7,20 @@ namespace Reflector.Relay.Auth;
 /// <summary>Names a connection's user by the configured claim (<c>sub</c> by default).</summary>
 internal sealed class ClaimUserIdProvider(IOptions<RelayAuthenticationOptions> options, IConfiguration configuration) : IUserIdProvider
 {
-    private readonly string _claimType = options.Value.UserIdClaim;
-
+    // Read on first use, not when SignalR maps the hub: an invalid configuration is start-up validation's to report.
     // Trusting several issuers, the same subject from two of them is two people: the issuer becomes part of the key.
-    private readonly bool _qualifyByIssuer = RelayAuthentication.ConfiguredMethods(options.Value, configuration) > 1;
+    private readonly Lazy<(string ClaimType, bool QualifyByIssuer)> _settings = new(() =>
+        (options.Value.UserIdClaim, RelayAuthentication.ConfiguredMethods(options.Value, configuration) > 1));
 
     public string? GetUserId(HubConnectionContext connection)
     {
-        if (!TryGetUserId(connection.User, _claimType, out var userId))
+        var (claimType, qualifyByIssuer) = _settings.Value;
+        if (!TryGetUserId(connection.User, claimType, out var userId))
         {
             return null;
         }
 
-        if (!_qualifyByIssuer)
+        if (!qualifyByIssuer)
         {
             return userId;
         }

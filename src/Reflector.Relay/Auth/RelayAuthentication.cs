@@ -49,9 +49,12 @@ internal static class RelayAuthentication
         services.AddSingleton<ConnectionOwnership>();
 
         services.AddAuthorization();
+        // Read from configuration directly: the policy is built while the pipeline is, and validating here would
+        // report only the first invalid section instead of letting start-up validation report them all.
         services.AddOptions<AuthorizationOptions>()
-            .Configure<IOptions<RelayAuthenticationOptions>, IConfiguration>((authorization, relay, config) =>
-                authorization.AddPolicy(RelayAuthorization.PolicyName, policy => BuildPolicy(policy, relay.Value, config)));
+            .Configure<IConfiguration>((authorization, config) => authorization.AddPolicy(
+                RelayAuthorization.PolicyName,
+                policy => BuildPolicy(policy, config.GetSection(RelayAuthenticationOptions.SectionName).Get<RelayAuthenticationOptions>() ?? new(), config)));
 
         return services;
     }

@@ -22,23 +22,46 @@ internal static partial class NegotiationRateLimiting
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionLimitsOptions>, ConnectionLimitsOptionsValidator>());
 
+        // Per address before authentication, so floods without a valid token are cut too; per user after it,
+        // when the user is known.
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>()
-            .Configure<IOptions<ConnectionLimitsOptions>, IOptions<RelayAuthenticationOptions>>((rateLimiter, limits, authentication) =>
+            .Configure<IOptions<ConnectionLimitsOptions>>((rateLimiter, limits) =>
             {
                 rateLimiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-                rateLimiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                    PerAddress(limits.Value.NegotiationsPerAddressPerMinute),
-                    PerUser(limits.Value.NegotiationsPerUserPerMinute, authentication.Value.UserIdClaim));
-                rateLimiter.OnRejected = (context, _) =>
-                {
-                    LogRejected(context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NegotiationRateLimiting)),
-                        context.HttpContext.Connection.RemoteIpAddress?.ToString());
-                    context.HttpContext.Response.Headers.RetryAfter = "60";
-                    return ValueTask.CompletedTask;
-                };
+                rateLimiter.GlobalLimiter = PerAddress(limits.Value.NegotiationsPerAddressPerMinute);
+                rateLimiter.OnRejected = (context, _) => Reject(context.HttpContext);
             });
+        services.TryAddSingleton(provider => new PerUserNegotiationLimiter(PerUser(
+            provider.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value.NegotiationsPerUserPerMinute,
+            provider.GetRequiredService<IOptions<RelayAuthenticationOptions>>().Value.UserIdClaim)));
         return services;
+    }
+
+    /// <summary>The per-address limit; goes before authentication.</summary>
+    public static IApplicationBuilder UseNegotiationRateLimitPerAddress(this IApplicationBuilder app) => app.UseRateLimiter();
+
+    /// <summary>The per-user limit; goes after authorization, which has established the user.</summary>
+    public static IApplicationBuilder UseNegotiationRateLimitPerUser(this IApplicationBuilder app) =>
+        app.UseWhen(IsNegotiation, branch => branch.Use(async (context, next) =>
+        {
+            using var lease = context.RequestServices.GetRequiredService<PerUserNegotiationLimiter>().Limiter.AttemptAcquire(context);
+            if (lease.IsAcquired)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            await Reject(context).ConfigureAwait(false);
+        }));
+
+    private static ValueTask Reject(HttpContext context)
+    {
+        LogRejected(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NegotiationRateLimiting)),
+            context.Connection.RemoteIpAddress?.ToString());
+        context.Response.Headers.RetryAfter = "60";
+        return ValueTask.CompletedTask;
     }
 
     private static PartitionedRateLimiter<HttpContext> PerAddress(int permitsPerMinute) =>
@@ -65,4 +88,12 @@ internal static partial class NegotiationRateLimiting
 
     [LoggerMessage(301, LogLevel.Warning, "Refused a negotiation from {RemoteAddress}: rate limit reached")]
     private static partial void LogRejected(ILogger logger, string? remoteAddress);
+}
+
+/// <summary>The per-user negotiation limiter, one for the process.</summary>
+internal sealed class PerUserNegotiationLimiter(PartitionedRateLimiter<HttpContext> limiter) : IDisposable
+{
+    public PartitionedRateLimiter<HttpContext> Limiter { get; } = limiter;
+
+    public void Dispose() => Limiter.Dispose();
 }

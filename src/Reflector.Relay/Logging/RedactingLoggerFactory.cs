@@ -39,7 +39,14 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            inner.Log(logLevel, eventId, state, exception is null ? null : RedactedException.From(exception), formatter);
+            inner.Log(
+                logLevel,
+                eventId,
+                state,
+                exception is null ? null : RedactedException.From(exception),
+                // Structured state is redacted property by property downstream; the rendered text of a message
+                // logged without a template is redacted here.
+                (value, error) => TokenRedactor.Redact(formatter(value, error)));
     }
 }
 

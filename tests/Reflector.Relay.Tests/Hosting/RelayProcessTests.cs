@@ -28,6 +28,20 @@ public sealed class RelayProcessTests(ReflectorFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Several_bad_sections_are_all_named_in_one_message()
+    {
+        var environment = ValidEnvironment();
+        environment["Upstream__EventsUrl"] = "";
+        environment["Authentication__Jwt__PublicKeyFile"] = "";
+        using var relay = new RelayProcess(environment);
+
+        Assert.Equal(1, await relay.WaitForExitAsync());
+        Assert.Contains("cannot start, the configuration is invalid", relay.Output, StringComparison.Ordinal);
+        Assert.Contains("Upstream:EventsUrl", relay.Output, StringComparison.Ordinal);
+        Assert.Contains("No way to validate tokens is configured", relay.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sigterm_closes_upstream_sockets_cleanly_and_exits_zero()
     {
         using var relay = new RelayProcess(ValidEnvironment());

@@ -76,6 +76,25 @@ public sealed class AbuseLimitTests(ReflectorFixture fixture) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task Negotiations_without_a_valid_token_count_against_the_address_too()
+    {
+        await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?>
+        {
+            ["Limits:NegotiationsPerAddressPerMinute"] = "3",
+        });
+        using var http = new HttpClient { BaseAddress = relay.BaseAddress };
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            statuses.Add(await NegotiateAsync(http, "not-a-token"));
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized,
+            HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
     public async Task A_client_sending_a_large_message_is_disconnected()
     {
         await using var relay = new RelayFactory(fixture.Reflector);

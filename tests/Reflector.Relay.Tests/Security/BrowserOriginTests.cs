@@ -77,7 +77,7 @@ public sealed class BrowserOriginTests(ReflectorFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    private static Task<HttpResponseMessage> NegotiateAsync(HttpClient http, string? token, string? origin)
+    private static async Task<HttpResponseMessage> NegotiateAsync(HttpClient http, string? token, string? origin)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/hubs/user-events/negotiate?negotiateVersion=1");
         if (token is not null)
@@ -90,6 +90,6 @@ public sealed class BrowserOriginTests(ReflectorFixture fixture) : IClassFixture
             request.Headers.Add("Origin", origin);
         }
 
-        return http.SendAsync(request).DefaultTimeout();
+        return await http.SendAsync(request).DefaultTimeout();
     }
 }

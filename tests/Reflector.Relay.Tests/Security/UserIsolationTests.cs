@@ -23,8 +23,10 @@ public sealed class UserIsolationTests(ReflectorFixture fixture) : IClassFixture
         await victimTab.WaitForStateAsync(UpstreamState.Connected);
         await attackerTab.WaitForStateAsync(UpstreamState.Connected);
 
-        await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(
+        // The hub offers clients no method at all: whatever they call is refused as unknown.
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(
             () => attackerTab.Connection.InvokeAsync(method, "user:" + victim).DefaultTimeout());
+        Assert.Contains("does not exist", refused.Message, StringComparison.Ordinal);
 
         await AssertOnlyOwnEventsArriveAsync(victim, victimTab, attacker, attackerTab);
     }
@@ -136,11 +138,13 @@ public sealed class UserIsolationTests(ReflectorFixture fixture) : IClassFixture
         await fixture.Reflector.WaitForOpenSocketsAsync(victim, 1, TestTimeouts.Default);
         await fixture.Reflector.WaitForOpenSocketsAsync(attacker, 1, TestTimeouts.Default);
         await fixture.Reflector.EmitAsync(victim, "TRANSCRIPT_FINAL_TITLE", new { id = "secret", title = "Board meeting" });
-        await fixture.Reflector.EmitAsync(attacker, "TRANSCRIPT_CREATED", new { id = "own" });
-
         Assert.Equal(new InvalidateMessage.TranscriptTitleChanged("secret", "Board meeting"), await victimTab.NextMessageAsync());
-        // Per-user order is preserved, so had the victim's event reached the attacker it would come first.
+
+        // Only once the victim has its event is the attacker's marker sent, and each tab's messages arrive in
+        // order: a leaked copy would have been queued to the attacker before the marker.
+        await fixture.Reflector.EmitAsync(attacker, "TRANSCRIPT_CREATED", new { id = "own" });
         Assert.Equal(new InvalidateMessage.TranscriptCreated("own"), await attackerTab.NextMessageAsync());
+        Assert.False(attackerTab.TryTakeMessage(out var extra), $"the attacker also received {extra}");
     }
 
     private static string NewUser() => "isolation-" + Guid.NewGuid().ToString("N");

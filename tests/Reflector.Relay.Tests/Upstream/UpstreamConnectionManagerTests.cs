@@ -154,6 +154,8 @@ public sealed class UpstreamConnectionManagerTests(ReflectorFixture fixture) : I
             harness.Time.Advance(harness.Options.Linger);
             foreach (var user in users)
             {
+                Assert.Equal(live[user].Count, harness.Manager.ConnectionsOf(user));
+                Assert.Equal(live[user].Count > 0, harness.Manager.HasUpstream(user));
                 await fixture.Reflector.WaitForOpenSocketsAsync(user, live[user].Count > 0 ? 1 : 0, TestTimeouts.Default);
             }
 

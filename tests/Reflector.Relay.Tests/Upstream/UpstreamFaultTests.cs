@@ -34,9 +34,8 @@ public sealed class UpstreamFaultTests(ReflectorFixture fixture) : IClassFixture
         {
             // The handshake is stuck until the connect timeout passes on the relay's clock.
             accepted.Add(await silent.AcceptTcpClientAsync().DefaultTimeout());
-            harness.Time.Advance(TimeSpan.FromSeconds(5));
-            var status = await harness.Sink.WaitForAsync<UpstreamStatus>(userId, s => s is { State: UpstreamState.Reconnecting, RetryInMs: > 0 });
-            harness.Time.Advance(TimeSpan.FromMilliseconds(status.RetryInMs!.Value));
+            await harness.Time.AdvancePastTimerAsync(TimeSpan.FromSeconds(5));
+            await harness.AdvancePastNextRetryAsync(userId);
         }
 
         Assert.Equal(3, accepted.Count);

@@ -43,7 +43,7 @@ internal sealed class UpstreamHarness : IAsyncDisposable
     public UpstreamOptions Options { get; }
 
     // Tokens carry real expiry times, so fake time starts at the real now.
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public WatchedFakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     public RecordingSink Sink { get; } = new();
 
@@ -67,6 +67,17 @@ internal sealed class UpstreamHarness : IAsyncDisposable
         var connectionId = NewConnectionId();
         await Manager.AttachAsync(userId, connectionId, token ?? TokenFor(userId), CancellationToken.None).DefaultTimeout();
         return connectionId;
+    }
+
+    /// <summary>
+    /// Waits for the next scheduled retry of <paramref name="userId"/>, then moves the clock past it once the
+    /// retry's timer exists. Returns the delay announced to the user's tabs.
+    /// </summary>
+    public async Task<int> AdvancePastNextRetryAsync(string userId)
+    {
+        var status = await Sink.WaitForAsync<UpstreamStatus>(userId, s => s is { State: UpstreamState.Reconnecting, RetryInMs: > 0 });
+        await Time.AdvancePastTimerAsync(TimeSpan.FromMilliseconds(status.RetryInMs!.Value));
+        return status.RetryInMs.Value;
     }
 
     public Task<UpstreamStatus> WaitForStateAsync(string userId, UpstreamState state) =>

@@ -211,6 +211,9 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
         await tab.WaitForStateAsync(UpstreamState.Connected);
         await tab.DisposeAsync();
 
+        // The old tab is gone and the socket lingers: only now is the reload a reuse across the linger.
+        await TestTimeouts.Eventually(
+            () => relay.Upstreams.ConnectionsOf(userId) == 0 && relay.Upstreams.HasUpstream(userId), "the old tab was released");
         await using var reloaded = await relay.ConnectAsync(userId);
 
         Assert.Equal(UpstreamStatus.Connected, await reloaded.NextStatusAsync());
