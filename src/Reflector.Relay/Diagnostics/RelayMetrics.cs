@@ -14,7 +14,8 @@ internal sealed class RelayMetrics
     private readonly Counter<long> _handshakes;
     private readonly Counter<long> _refusedHandshakes;
     private readonly Counter<long> _reconnects;
-    private readonly Counter<long> _slowConnectionsDisconnected;
+    private readonly Counter<long> _connectionsOverflowed;
+    private readonly Counter<long> _stalledConnectionsDisconnected;
     private readonly Histogram<double> _deliveryLag;
     private readonly Meter _meter;
 
@@ -27,8 +28,12 @@ internal sealed class RelayMetrics
         _handshakes = meter.CreateCounter<long>("reflector_relay.upstream.handshakes", "{handshake}", "Upstream sockets opened.");
         _refusedHandshakes = meter.CreateCounter<long>("reflector_relay.upstream.refused", "{handshake}", "Upstream handshakes refused for the token.");
         _reconnects = meter.CreateCounter<long>("reflector_relay.upstream.reconnects", "{attempt}", "Upstream reconnect attempts scheduled.");
-        _slowConnectionsDisconnected = meter.CreateCounter<long>(
-            "reflector_relay.connections.overflowed", "{connection}", "Browser connections disconnected because they stopped reading.");
+        _connectionsOverflowed = meter.CreateCounter<long>(
+            "reflector_relay.connections.overflowed", "{overflow}",
+            "Times a browser connection fell past its byte budget and its backlog was replaced by one resync.");
+        _stalledConnectionsDisconnected = meter.CreateCounter<long>(
+            "reflector_relay.connections.stalled", "{connection}",
+            "Browser connections disconnected because their writes made no progress for Limits:StalledConnectionTimeout.");
         _deliveryLag = meter.CreateHistogram(
             "reflector_relay.events.delivery_lag",
             "s",
@@ -85,5 +90,7 @@ internal sealed class RelayMetrics
 
     public void ReconnectScheduled() => _reconnects.Add(1);
 
-    public void SlowConnectionDisconnected() => _slowConnectionsDisconnected.Add(1);
+    public void ConnectionOverflowed() => _connectionsOverflowed.Add(1);
+
+    public void StalledConnectionDisconnected() => _stalledConnectionsDisconnected.Add(1);
 }

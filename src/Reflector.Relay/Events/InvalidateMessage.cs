@@ -28,8 +28,22 @@ public abstract record InvalidateMessage
 
     public sealed record TranscriptDurationChanged(string TranscriptId, double Duration) : InvalidateMessage;
 
-    /// <summary>The upstream stream had a gap; the client should refetch everything it shows.</summary>
-    public sealed record Resync(string Reason) : InvalidateMessage;
+    /// <summary>Events may have been missed; the client should refetch everything it shows.</summary>
+    public sealed record Resync(ResyncReason Reason) : InvalidateMessage;
+}
+
+/// <summary>Why a <see cref="InvalidateMessage.Resync"/> was sent.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ResyncReason>))]
+public enum ResyncReason
+{
+    /// <summary>The relay's socket to Reflector had a gap: events published meanwhile are lost.</summary>
+    [JsonStringEnumMemberName("upstreamReconnected")] UpstreamReconnected,
+
+    /// <summary>This connection fell too far behind; the messages queued for it were dropped.</summary>
+    [JsonStringEnumMemberName("overflow")] Overflow,
+
+    /// <summary>Made up by the client library after a full reconnect to the relay; the relay never sends it.</summary>
+    [JsonStringEnumMemberName("clientReconnected")] ClientReconnected,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<TranscriptStatus>))]

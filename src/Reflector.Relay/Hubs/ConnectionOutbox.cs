@@ -5,68 +5,100 @@ namespace Reflector.Relay.Hubs;
 /// <summary>
 /// The messages waiting for one browser connection. A message is written at once, on the caller's thread, when
 /// nothing is queued before it and the connection takes it without waiting (the usual case); otherwise it queues
-/// behind the others and a drain of this connection's own writes it. A connection that stops reading stalls only
-/// its own drain; when its queue is full it is disconnected, and nobody else waits for it.
+/// behind the others and a drain of this connection's own writes it. A connection that falls behind stalls only
+/// its own drain. Its backlog is budgeted in bytes: past the budget the queued invalidations, which are idempotent,
+/// collapse into one <c>resync</c> (the newest status is kept), and the connection goes on with live messages.
+/// Only a connection whose writes make no progress at all is disconnected (<see cref="AbortIfStalled"/>).
 /// </summary>
 internal sealed partial class ConnectionOutbox
 {
     private readonly HubConnectionContext _connection;
-    private readonly int _capacity;
-    private readonly ILogger _logger;
-    private readonly Action _onOverflow;
+    private readonly OutboxPolicy _policy;
 
     private readonly Lock _lock = new();
-    private readonly Queue<SerializedHubMessage> _queue = new();
+    private readonly Queue<Queued> _queue = new();
+    private long _queuedBytes;
     private bool _writing;
     private bool _closed;
     private Task _drain = Task.CompletedTask;
 
-    public ConnectionOutbox(HubConnectionContext connection, int capacity, ILogger logger, Action onOverflow)
+    // When the write in flight started waiting for the transport (a TimeProvider timestamp); 0 while none waits.
+    private long _waitingSince;
+
+    public ConnectionOutbox(HubConnectionContext connection, OutboxPolicy policy)
     {
         _connection = connection;
-        _capacity = capacity;
-        _logger = logger;
-        _onOverflow = onOverflow;
+        _policy = policy;
     }
 
     public string ConnectionId => _connection.ConnectionId;
 
-    public void Enqueue(SerializedHubMessage message)
+    /// <summary>Bytes queued behind the write in flight.</summary>
+    public long QueuedBytes
     {
-        var overflowed = false;
+        get
+        {
+            lock (_lock)
+            {
+                return _queuedBytes;
+            }
+        }
+    }
+
+    /// <summary>Whether a write is in flight or queued messages wait for one.</summary>
+    public bool IsWriting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _writing;
+            }
+        }
+    }
+
+    /// <param name="isStatus">An <c>upstreamStatus</c> snapshot: the newest one survives an overflow.</param>
+    public void Enqueue(SerializedHubMessage message, bool isStatus)
+    {
+        if (TakeWritesOrQueue(message, isStatus))
+        {
+            WriteNow(message);
+        }
+    }
+
+    /// <returns><see langword="true"/> when nothing was being written: the caller now owns the writes and writes the message.</returns>
+    private bool TakeWritesOrQueue(SerializedHubMessage message, bool isStatus)
+    {
         lock (_lock)
         {
             if (_closed)
             {
-                return;
+                return false;
             }
 
-            if (_writing)
-            {
-                if (_queue.Count < _capacity)
-                {
-                    _queue.Enqueue(message);
-                    return;
-                }
-
-                _closed = true;
-                _queue.Clear();
-                overflowed = true;
-            }
-            else
+            if (!_writing)
             {
                 _writing = true;
+                return true;
             }
+
+            var queued = new Queued(message, isStatus, SizeOf(message));
+            if (_queuedBytes + queued.Bytes <= _policy.MaxQueuedBytes)
+            {
+                Add(queued);
+                return false;
+            }
+
+            CollapseLocked(isStatus ? queued : null);
         }
 
-        if (overflowed)
-        {
-            Log.Overflowed(_logger, _connection.ConnectionId, _connection.UserIdentifier);
-            _onOverflow();
-            _connection.Abort();
-            return;
-        }
+        Log.Overflowed(_policy.Logger, _connection.ConnectionId, _connection.UserIdentifier, _policy.MaxQueuedBytes);
+        _policy.OnOverflow();
+        return false;
+    }
 
+    private void WriteNow(SerializedHubMessage message)
+    {
         // This caller owns the connection's writes until it hands them back.
         var write = _connection.WriteAsync(message);
         if (!write.IsCompletedSuccessfully)
@@ -89,23 +121,95 @@ internal sealed partial class ConnectionOutbox
         StartDrain(default);
     }
 
-    private void StartDrain(ValueTask pending)
-    {
-        var drain = DrainAsync(pending);
-        lock (_lock)
-        {
-            _drain = drain;
-        }
-    }
-
     /// <summary>Stops taking messages and waits for the write in flight, if any.</summary>
     public Task CompleteAsync()
     {
         lock (_lock)
         {
             _closed = true;
-            _queue.Clear();
+            ClearLocked();
             return _drain;
+        }
+    }
+
+    /// <summary>
+    /// Disconnects the connection when its write in flight has waited <paramref name="timeout"/> or longer: the
+    /// client takes nothing at all (a frozen tab, a dead peer the TCP stack has not noticed yet).
+    /// </summary>
+    /// <returns><see langword="true"/> when the connection was disconnected.</returns>
+    public bool AbortIfStalled(TimeSpan timeout)
+    {
+        var since = Volatile.Read(ref _waitingSince);
+        if (since == 0 || _policy.TimeProvider.GetElapsedTime(since) < timeout)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _closed = true;
+            ClearLocked();
+        }
+
+        Log.Stalled(_policy.Logger, _connection.ConnectionId, _connection.UserIdentifier, timeout);
+        _connection.Abort();
+        return true;
+    }
+
+    private int SizeOf(SerializedHubMessage message) =>
+        // Serialized once per protocol and cached by the message, so measuring it costs nothing later writes repeat.
+        message.GetSerializedMessage(_connection.Protocol).Length;
+
+    private void Add(Queued queued)
+    {
+        _queue.Enqueue(queued);
+        _queuedBytes += queued.Bytes;
+    }
+
+    private void ClearLocked()
+    {
+        _queue.Clear();
+        _queuedBytes = 0;
+    }
+
+    /// <summary>Replaces the backlog with one overflow <c>resync</c> and the newest status snapshot, if any.</summary>
+    private void CollapseLocked(Queued? newestStatus)
+    {
+        if (newestStatus is null)
+        {
+            foreach (var queued in _queue)
+            {
+                if (queued.IsStatus)
+                {
+                    newestStatus = queued;
+                }
+            }
+        }
+
+        ClearLocked();
+        Add(new Queued(_policy.OverflowResync, IsStatus: false, SizeOf(_policy.OverflowResync)));
+        if (newestStatus is { } status)
+        {
+            Add(status);
+        }
+    }
+
+    private void StartDrain(ValueTask pending)
+    {
+        if (!pending.IsCompleted)
+        {
+            Volatile.Write(ref _waitingSince, _policy.TimeProvider.GetTimestamp());
+        }
+
+        var drain = DrainAsync(pending);
+        lock (_lock)
+        {
+            _drain = drain;
         }
     }
 
@@ -116,24 +220,47 @@ internal sealed partial class ConnectionOutbox
         await pending.ConfigureAwait(false);
         while (true)
         {
-            SerializedHubMessage next;
+            Volatile.Write(ref _waitingSince, 0);
+            Queued next;
             lock (_lock)
             {
-                if (_closed || !_queue.TryDequeue(out next!))
+                if (_closed || !_queue.TryDequeue(out next))
                 {
                     _writing = false;
                     return;
                 }
+
+                _queuedBytes -= next.Bytes;
             }
 
-            await _connection.WriteAsync(next).ConfigureAwait(false);
+            var write = _connection.WriteAsync(next.Message);
+            if (!write.IsCompleted)
+            {
+                Volatile.Write(ref _waitingSince, _policy.TimeProvider.GetTimestamp());
+            }
+
+            await write.ConfigureAwait(false);
         }
     }
+
+    private readonly record struct Queued(SerializedHubMessage Message, bool IsStatus, int Bytes);
 
     private static partial class Log
     {
         [LoggerMessage(400, LogLevel.Warning,
-            "Connection {ConnectionId} of user {UserId} stopped reading and its queue is full; disconnecting it")]
-        public static partial void Overflowed(ILogger logger, string connectionId, string? userId);
+            "Connection {ConnectionId} of user {UserId} fell more than {MaxQueuedBytes} bytes behind; its backlog was replaced by a resync")]
+        public static partial void Overflowed(ILogger logger, string connectionId, string? userId, long maxQueuedBytes);
+
+        [LoggerMessage(401, LogLevel.Warning,
+            "Connection {ConnectionId} of user {UserId} took nothing for {Timeout}; disconnecting it")]
+        public static partial void Stalled(ILogger logger, string connectionId, string? userId, TimeSpan timeout);
     }
 }
+
+/// <summary>What every outbox of the process shares: its budget, the overflow message, time and logging.</summary>
+internal sealed record OutboxPolicy(
+    long MaxQueuedBytes,
+    SerializedHubMessage OverflowResync,
+    TimeProvider TimeProvider,
+    ILogger Logger,
+    Action OnOverflow);

@@ -20,6 +20,7 @@ internal static class HubsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MessagePackHubProtocolOptions>, ContractMessagePackSetup>());
         // Replaces SignalR's default, which reads a mapped NameIdentifier claim the relay does not produce.
         services.Replace(ServiceDescriptor.Singleton<IUserIdProvider, ClaimUserIdProvider>());
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<UserFanOutLifetimeManager>();
         services.AddSingleton<HubLifetimeManager<UserEventsHub>>(provider => provider.GetRequiredService<UserFanOutLifetimeManager>());
         services.TryAddSingleton<IUserEventSink, HubUserEventSink>();

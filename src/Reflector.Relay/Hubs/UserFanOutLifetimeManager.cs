@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Diagnostics;
+using Reflector.Relay.Events;
 using Reflector.Relay.Limits;
 
 namespace Reflector.Relay.Hubs;
@@ -12,33 +13,47 @@ namespace Reflector.Relay.Hubs;
 /// SignalR's default lifetime manager plus the relay's own fan-out: every connection gets an
 /// <see cref="ConnectionOutbox"/>, and a message for a user is serialized once and queued to each of that
 /// user's connections without waiting for any of them. SignalR's group send awaits every connection's
-/// flush, so one tab that stops reading would otherwise hold back its siblings.
+/// flush, so one tab that stops reading would otherwise hold back its siblings. A watchdog on the relay's clock
+/// disconnects connections whose writes have made no progress for <c>Limits:StalledConnectionTimeout</c>.
 /// </summary>
-internal sealed class UserFanOutLifetimeManager : DefaultHubLifetimeManager<UserEventsHub>
+internal sealed class UserFanOutLifetimeManager : DefaultHubLifetimeManager<UserEventsHub>, IDisposable
 {
     private readonly ConcurrentDictionary<string, ConnectionOutbox> _byConnection = new(StringComparer.Ordinal);
     private readonly Lock _usersLock = new();
     private readonly Dictionary<string, ImmutableArray<ConnectionOutbox>> _byUser = new(StringComparer.Ordinal);
-    private readonly int _capacity;
+    private readonly OutboxPolicy _outboxPolicy;
+    private readonly TimeSpan _stalledConnectionTimeout;
     private readonly RelayMetrics _metrics;
-    private readonly ILogger<UserFanOutLifetimeManager> _logger;
+    private readonly ITimer _watchdog;
 
     public UserFanOutLifetimeManager(
         ILogger<DefaultHubLifetimeManager<UserEventsHub>> defaultLogger,
         IOptions<ConnectionLimitsOptions> limits,
         RelayMetrics metrics,
+        TimeProvider timeProvider,
         ILogger<UserFanOutLifetimeManager> logger)
         : base(defaultLogger)
     {
-        _capacity = limits.Value.MaxQueuedMessagesPerConnection;
         _metrics = metrics;
-        _logger = logger;
+        _stalledConnectionTimeout = limits.Value.StalledConnectionTimeout;
+        _outboxPolicy = new OutboxPolicy(
+            limits.Value.MaxQueuedBytesPerConnection,
+            new SerializedHubMessage(new InvocationMessage(ClientMethods.Invalidate, [new InvalidateMessage.Resync(ResyncReason.Overflow)])),
+            timeProvider,
+            logger,
+            metrics.ConnectionOverflowed);
+
+        // A quarter of the timeout between checks: a stalled connection goes between 1 and 1.25 timeouts after
+        // its last progress, at the cost of one pass over the connections every few seconds.
+        var period = _stalledConnectionTimeout / 4;
+        _watchdog = timeProvider.CreateTimer(
+            static state => ((UserFanOutLifetimeManager)state!).DisconnectStalledConnections(), this, period, period);
     }
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         await base.OnConnectedAsync(connection).ConfigureAwait(false);
-        var outbox = new ConnectionOutbox(connection, _capacity, _logger, _metrics.SlowConnectionDisconnected);
+        var outbox = new ConnectionOutbox(connection, _outboxPolicy);
         _byConnection[connection.ConnectionId] = outbox;
         if (connection.UserIdentifier is { Length: > 0 } userId)
         {
@@ -91,9 +106,10 @@ internal sealed class UserFanOutLifetimeManager : DefaultHubLifetimeManager<User
         }
 
         var message = new SerializedHubMessage(new InvocationMessage(method, [argument]));
+        var isStatus = argument is UpstreamStatus;
         foreach (var outbox in outboxes)
         {
-            outbox.Enqueue(message);
+            outbox.Enqueue(message, isStatus);
         }
     }
 
@@ -102,7 +118,24 @@ internal sealed class UserFanOutLifetimeManager : DefaultHubLifetimeManager<User
     {
         if (_byConnection.TryGetValue(connectionId, out var outbox))
         {
-            outbox.Enqueue(new SerializedHubMessage(new InvocationMessage(method, [argument])));
+            outbox.Enqueue(new SerializedHubMessage(new InvocationMessage(method, [argument])), argument is UpstreamStatus);
         }
     }
+
+    /// <summary>Bytes queued for <paramref name="connectionId"/> behind its write in flight; 0 for an unknown connection.</summary>
+    public long QueuedBytesOf(string connectionId) =>
+        _byConnection.TryGetValue(connectionId, out var outbox) ? outbox.QueuedBytes : 0;
+
+    private void DisconnectStalledConnections()
+    {
+        foreach (var outbox in _byConnection.Values)
+        {
+            if (outbox.AbortIfStalled(_stalledConnectionTimeout))
+            {
+                _metrics.StalledConnectionDisconnected();
+            }
+        }
+    }
+
+    public void Dispose() => _watchdog.Dispose();
 }

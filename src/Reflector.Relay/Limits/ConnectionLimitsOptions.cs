@@ -11,10 +11,17 @@ internal sealed class ConnectionLimitsOptions
     public int MaxConnectionsPerUser { get; set; } = 20;
 
     /// <summary>
-    /// Messages queued for one connection that is not reading; one more and it is disconnected, so a stalled
-    /// tab never delays anyone else. Default 512.
+    /// Bytes that may wait for one connection that is behind (as serialized for its protocol). Past it, its queued
+    /// invalidations collapse into one <c>resync</c> with reason <c>overflow</c> and it stays connected.
+    /// At least 1024; default 1 MiB.
     /// </summary>
-    public int MaxQueuedMessagesPerConnection { get; set; } = 512;
+    public long MaxQueuedBytesPerConnection { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long a connection's write may wait for the client to take anything before the connection is
+    /// disconnected; it is checked every quarter of this time. Default 30 seconds.
+    /// </summary>
+    public TimeSpan StalledConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Negotiations one user may start per minute; more get 429. Default 60.</summary>
     public int NegotiationsPerUserPerMinute { get; set; } = 60;
@@ -29,7 +36,16 @@ internal sealed class ConnectionLimitsOptionsValidator : IValidateOptions<Connec
     {
         var failures = new List<string>();
         Positive(failures, options.MaxConnectionsPerUser, nameof(options.MaxConnectionsPerUser));
-        Positive(failures, options.MaxQueuedMessagesPerConnection, nameof(options.MaxQueuedMessagesPerConnection));
+        if (options.MaxQueuedBytesPerConnection < 1024)
+        {
+            failures.Add($"Limits:MaxQueuedBytesPerConnection (Limits__MaxQueuedBytesPerConnection) must be at least 1024; got {options.MaxQueuedBytesPerConnection}.");
+        }
+
+        if (options.StalledConnectionTimeout < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"Limits:StalledConnectionTimeout (Limits__StalledConnectionTimeout) must be at least 00:00:01; got {options.StalledConnectionTimeout}.");
+        }
+
         Positive(failures, options.NegotiationsPerUserPerMinute, nameof(options.NegotiationsPerUserPerMinute));
         Positive(failures, options.NegotiationsPerAddressPerMinute, nameof(options.NegotiationsPerAddressPerMinute));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

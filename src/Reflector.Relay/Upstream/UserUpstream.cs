@@ -249,7 +249,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
             await SetStatusAsync(UpstreamStatus.Connected).ConfigureAwait(false);
             if (_hasConnected)
             {
-                await RelayAsync(new InvalidateMessage.Resync("upstreamReconnected")).ConfigureAwait(false);
+                await RelayAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
             }
 
             _hasConnected = true;

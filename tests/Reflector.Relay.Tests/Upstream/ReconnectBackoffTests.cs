@@ -43,7 +43,7 @@ public sealed class ReconnectBackoffTests(ReflectorFixture fixture) : IClassFixt
 
         // The outage is over: the next attempt connects and the group is told to resync.
         var resync = await harness.Sink.WaitForAsync<InvalidateMessage>(userId);
-        Assert.Equal(new InvalidateMessage.Resync("upstreamReconnected"), resync);
+        Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), resync);
 
         // Held past StableAfter, then lost again: the backoff starts over from about a second.
         harness.Time.Advance(harness.Options.StableAfter);

@@ -116,7 +116,7 @@ public sealed class UpstreamFaultTests(ReflectorFixture fixture) : IClassFixture
                 {
                     await tab.WaitForStateAsync(UpstreamState.Reconnecting);
                     await tab.WaitForStateAsync(UpstreamState.Connected);
-                    Assert.Equal(new InvalidateMessage.Resync("upstreamReconnected"), await tab.NextMessageAsync());
+                    Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
                 }));
             }
 

@@ -33,7 +33,7 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
             // A tab may have seen "connected" twice while joining (broadcast and snapshot); look past it.
             await tab.WaitForStateAsync(UpstreamState.Reconnecting);
             await tab.WaitForStateAsync(UpstreamState.Connected);
-            Assert.Equal(new InvalidateMessage.Resync("upstreamReconnected"), await tab.NextMessageAsync());
+            Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
         }
 
         Assert.Equal(2, fixture.Reflector.Handshakes(userId));
@@ -83,7 +83,7 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
         await fixture.Reflector.CloseAllAsync(1001);
         await tab.WaitForStateAsync(UpstreamState.Reconnecting);
         await tab.WaitForStateAsync(UpstreamState.Connected);
-        Assert.Equal(new InvalidateMessage.Resync("upstreamReconnected"), await tab.NextMessageAsync());
+        Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
         await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
 
         // 4401 means the token is no longer accepted: the user needs a fresh one, no reconnect with this one.
@@ -133,7 +133,7 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
             await Task.WhenAll(tabs.Select(async tab =>
             {
                 await tab.Client.WaitForStateAsync(UpstreamState.Connected);
-                Assert.Equal(new InvalidateMessage.Resync("upstreamReconnected"), await tab.Client.NextMessageAsync());
+                Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.Client.NextMessageAsync());
             }));
             await Task.WhenAll(users.Select(user => fixture.Reflector.WaitForOpenSocketsAsync(user, 1, TestTimeouts.Default)));
 
@@ -238,7 +238,7 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
 
         await tab.WaitForStateAsync(UpstreamState.Reconnecting);
         await tab.WaitForStateAsync(UpstreamState.Connected);
-        Assert.Equal(new InvalidateMessage.Resync("upstreamReconnected"), await tab.NextMessageAsync());
+        Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
         Assert.Equal(2, fixture.Reflector.Handshakes(userId));
     }
 

@@ -1,0 +1,221 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Reflector.Relay.Events;
+using Reflector.Relay.Hubs;
+using Reflector.Relay.Tests.Infrastructure;
+
+namespace Reflector.Relay.Tests.Hubs;
+
+/// <summary>
+/// The outbox over a real <see cref="HubConnectionContext"/> whose transport takes a byte only when the test reads
+/// it, so "the client is behind" is exact rather than a matter of socket buffer sizes.
+/// </summary>
+public sealed class ConnectionOutboxTests : IAsyncDisposable
+{
+    private const long Budget = 1024;
+    private readonly FakeTimeProvider _time = new();
+    private readonly Pipe _toClient = new(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1, useSynchronizationContext: false));
+    private readonly Pipe _toServer = new(new PipeOptions(useSynchronizationContext: false));
+    private readonly HubConnectionContext _connection;
+    private readonly ConnectionOutbox _outbox;
+    private int _overflows;
+
+    public ConnectionOutboxTests()
+    {
+        var transport = new DefaultConnectionContext(
+            "outbox-test",
+            new DuplexPipe(_toServer.Reader, _toClient.Writer),
+            new DuplexPipe(_toClient.Reader, _toServer.Writer));
+        _connection = new HubConnectionContext(
+            transport,
+            new HubConnectionContextOptions { KeepAliveInterval = Timeout.InfiniteTimeSpan, ClientTimeoutInterval = Timeout.InfiniteTimeSpan },
+            NullLoggerFactory.Instance)
+        {
+            Protocol = new JsonHubProtocol(Options.Create(new JsonHubProtocolOptions())),
+        };
+        _outbox = new ConnectionOutbox(_connection, new OutboxPolicy(
+            Budget,
+            Invocation(ClientMethods.Invalidate, new InvalidateMessage.Resync(ResyncReason.Overflow)),
+            _time,
+            NullLogger.Instance,
+            () => Interlocked.Increment(ref _overflows)));
+    }
+
+    [Fact]
+    public async Task A_connection_past_its_byte_budget_gets_one_overflow_resync_and_the_newest_status_then_goes_on_live()
+    {
+        // The first write waits for the client; everything after it queues.
+        Invalidate("first");
+        Status(UpstreamStatus.Reconnecting());
+        Invalidate("queued-1");
+        Status(UpstreamStatus.Connected);
+        Invalidate("queued-2");
+        Assert.Equal(0, _overflows);
+
+        // About 550 bytes each: the first still fits in the 1 KiB budget, the second does not.
+        var title = new string('x', 450);
+        for (var i = 0; i < 2; i++)
+        {
+            Invalidate("big-" + i, title);
+        }
+
+        Assert.Equal(1, _overflows);
+        Invalidate("live");
+
+        var received = await ReadMessagesAsync(4);
+        Assert.Equal(
+            ["invalidate transcriptTitleChanged first", "invalidate resync overflow", "upstreamStatus connected", "invalidate transcriptTitleChanged live"],
+            received);
+        Assert.False(_connection.ConnectionAborted.IsCancellationRequested);
+        Assert.Equal(0, _outbox.QueuedBytes);
+    }
+
+    [Fact]
+    public async Task An_overflow_without_a_queued_status_leaves_only_the_resync()
+    {
+        Invalidate("first");
+        var title = new string('x', 450);
+        for (var i = 0; i < 2; i++)
+        {
+            Invalidate("big-" + i, title);
+        }
+
+        Assert.Equal(1, _overflows);
+        Invalidate("live");
+
+        Assert.Equal(
+            ["invalidate transcriptTitleChanged first", "invalidate resync overflow", "invalidate transcriptTitleChanged live"],
+            await ReadMessagesAsync(3));
+    }
+
+    [Fact]
+    public async Task Queued_bytes_are_counted_as_the_connection_protocol_serializes_them_and_released_as_they_are_written()
+    {
+        Invalidate("first");
+        Invalidate("second");
+        var expected = Invocation(ClientMethods.Invalidate, new InvalidateMessage.TranscriptTitleChanged("second", "title"))
+            .GetSerializedMessage(_connection.Protocol).Length;
+        Assert.Equal(expected, _outbox.QueuedBytes);
+
+        await ReadMessagesAsync(2);
+        await TestTimeouts.Eventually(() => _outbox.QueuedBytes == 0, "the queue drained");
+    }
+
+    [Fact]
+    public async Task A_write_the_client_takes_nothing_of_for_the_timeout_disconnects_the_connection()
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+        Invalidate("first");
+
+        _time.Advance(timeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(_outbox.AbortIfStalled(timeout));
+        Assert.False(_connection.ConnectionAborted.IsCancellationRequested);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(_outbox.AbortIfStalled(timeout));
+        await TestTimeouts.Eventually(() => _connection.ConnectionAborted.IsCancellationRequested, "the connection was aborted");
+    }
+
+    [Fact]
+    public async Task A_client_that_keeps_taking_messages_is_never_timed_out_however_long_the_backlog_lasts()
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+        Invalidate("m0");
+        for (var i = 1; i <= 5; i++)
+        {
+            Invalidate("m" + i);
+            _time.Advance(timeout - TimeSpan.FromSeconds(1));
+            Assert.False(_outbox.AbortIfStalled(timeout));
+
+            // The client takes one message: progress, so the clock starts again for the next write.
+            Assert.Equal(["invalidate transcriptTitleChanged m" + (i - 1)], await ReadMessagesAsync(1));
+            await TestTimeouts.Eventually(() => _outbox.QueuedBytes == 0, "the next write started");
+        }
+
+        Assert.False(_connection.ConnectionAborted.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task A_connection_with_nothing_in_flight_is_never_timed_out()
+    {
+        Invalidate("only");
+        await ReadMessagesAsync(1);
+        await TestTimeouts.Eventually(() => !_outbox.IsWriting, "the write completed");
+
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.False(_outbox.AbortIfStalled(TimeSpan.FromSeconds(30)));
+    }
+
+    private void Invalidate(string transcriptId, string title = "title") =>
+        _outbox.Enqueue(Invocation(ClientMethods.Invalidate, new InvalidateMessage.TranscriptTitleChanged(transcriptId, title)), isStatus: false);
+
+    private void Status(UpstreamStatus status) =>
+        _outbox.Enqueue(Invocation(ClientMethods.UpstreamStatus, status), isStatus: true);
+
+    private static SerializedHubMessage Invocation(string method, object argument) =>
+        new(new InvocationMessage(method, [argument]));
+
+    /// <summary>Reads <paramref name="count"/> invocations as "method discriminator-or-state detail".</summary>
+    private async Task<List<string>> ReadMessagesAsync(int count)
+    {
+        var messages = new List<string>();
+        var pending = new StringBuilder();
+        while (messages.Count < count)
+        {
+            var result = await _toClient.Reader.ReadAsync().DefaultTimeout();
+            pending.Append(Encoding.UTF8.GetString(result.Buffer.ToArray()));
+            _toClient.Reader.AdvanceTo(result.Buffer.End);
+
+            var text = pending.ToString();
+            var end = text.LastIndexOf('\u001e');
+            if (end < 0)
+            {
+                continue;
+            }
+
+            foreach (var frame in text[..end].Split('\u001e'))
+            {
+                messages.Add(Describe(frame));
+            }
+
+            pending.Clear().Append(text[(end + 1)..]);
+        }
+
+        Assert.Equal(count, messages.Count);
+        return messages;
+    }
+
+    private static string Describe(string frame)
+    {
+        using var json = JsonDocument.Parse(frame);
+        var target = json.RootElement.GetProperty("target").GetString();
+        var argument = json.RootElement.GetProperty("arguments")[0];
+        return target == ClientMethods.UpstreamStatus
+            ? $"{target} {argument.GetProperty("state").GetString()}"
+            : argument.GetProperty("type").GetString() == "resync"
+                ? $"{target} resync {argument.GetProperty("reason").GetString()}"
+                : $"{target} {argument.GetProperty("type").GetString()} {argument.GetProperty("transcriptId").GetString()}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _connection.Abort();
+        await _outbox.CompleteAsync().DefaultTimeout();
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
