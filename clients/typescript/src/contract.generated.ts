@@ -4,6 +4,9 @@
 export type TranscriptStatus = "idle" | "uploaded" | "recording" | "processing" | "error" | "ended";
 export const TRANSCRIPT_STATUS_VALUES = ["idle", "uploaded", "recording", "processing", "error", "ended"] as const;
 
+export type ResyncReason = "upstreamReconnected" | "overflow" | "clientReconnected";
+export const RESYNC_REASON_VALUES = ["upstreamReconnected", "overflow", "clientReconnected"] as const;
+
 export type UpstreamState = "connecting" | "connected" | "reconnecting" | "unauthorized";
 export const UPSTREAM_STATE_VALUES = ["connecting", "connected", "reconnecting", "unauthorized"] as const;
 
@@ -42,7 +45,7 @@ export interface TranscriptDurationChanged {
 
 export interface Resync {
   type: "resync";
-  reason: string;
+  reason: ResyncReason;
 }
 
 export type InvalidateMessage =

@@ -1,41 +1,68 @@
-using System.Net.WebSockets;
-using System.Text;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Reflector.Relay.Tests.Hubs;
 
-public sealed class SlowConnectionTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>
+public sealed class SlowConnectionTests(ReflectorFixture fixture, ITestOutputHelper output) : IClassFixture<ReflectorFixture>
 {
-    [Fact]
-    public async Task A_tab_that_stops_reading_delays_no_sibling_and_is_disconnected_when_its_queue_is_full()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_tab_that_keeps_reading_is_never_cut_off_by_a_burst_while_its_stalled_sibling_is_disconnected(bool statefulReconnect)
     {
         await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?>
         {
-            ["Limits:MaxQueuedMessagesPerConnection"] = "32",
+            // Short enough for a test; the default is 30 seconds.
+            ["Limits:StalledConnectionTimeout"] = "00:00:05",
         });
-        var userId = "slow-" + Guid.NewGuid().ToString("N");
-        await using var healthy = await relay.ConnectAsync(userId);
-        await healthy.WaitForStateAsync(UpstreamState.Connected);
-
-        // A tab that completes the handshake and then never reads again.
-        using var stalled = new ClientWebSocket();
-        stalled.Options.SetRequestHeader("Authorization", "Bearer " + relay.TokenFor(userId));
-        await stalled.ConnectAsync(new UriBuilder(relay.HubUrl) { Scheme = "ws" }.Uri, CancellationToken.None).DefaultTimeout();
-        await stalled.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
+        var userId = "burst-" + Guid.NewGuid().ToString("N");
+        await using var reading = relay.CreateClient(relay.TokenFor(userId), statefulReconnect: statefulReconnect);
+        await reading.StartAsync();
+        await reading.WaitForStateAsync(UpstreamState.Connected);
+        using var stalled = await StalledTab.OpenAsync(relay, relay.TokenFor(userId), statefulReconnect);
         await TestTimeouts.Eventually(() => relay.Upstreams.ConnectionsOf(userId) == 2, "the stalled tab joined");
 
-        // Far more than socket buffers and the queue hold, paced by the healthy tab so that only the stalled
-        // one falls behind. Had the stalled tab held up its sibling, the healthy tab would stop receiving.
-        const int events = 600;
-        var title = new string('t', 48 * 1024);
+        // 15,000 events of 2 KB, about 30 MB: far more than socket buffers and the 1 MiB budget hold.
+        const int events = 15_000;
+        var title = new string('t', 2 * 1024);
         for (var i = 0; i < events; i++)
         {
             await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_FINAL_TITLE", new { id = "t" + i, title });
-            Assert.Equal(new InvalidateMessage.TranscriptTitleChanged("t" + i, title), await healthy.NextMessageAsync());
         }
 
+        // Every event arrives in order; where the tab fell past its budget, a resync (overflow) stands for the gap.
+        var expected = 0;
+        var overflows = 0;
+        var resyncPending = false;
+        while (expected < events)
+        {
+            switch (await reading.NextMessageAsync())
+            {
+                case InvalidateMessage.Resync { Reason: ResyncReason.Overflow }:
+                    overflows++;
+                    resyncPending = true;
+                    break;
+                case InvalidateMessage.TranscriptTitleChanged changed:
+                    var index = int.Parse(changed.TranscriptId[1..], System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.True(index >= expected, $"event {index} arrived after event {expected - 1}");
+                    Assert.True(index == expected || resyncPending, $"events {expected}..{index - 1} went missing without a resync");
+                    resyncPending = false;
+                    expected = index + 1;
+                    break;
+                case var other:
+                    Assert.Fail($"unexpected message {other}");
+                    break;
+            }
+        }
+
+        output.WriteLine($"The reading tab received the last event after {overflows} overflow resyncs.");
+
+        // The stalled tab takes nothing and is disconnected; the reading one is still there.
         await TestTimeouts.Eventually(() => relay.Upstreams.ConnectionsOf(userId) == 1, "the stalled tab was disconnected");
+        Assert.False(reading.Closed.IsCompleted, "the reading tab was disconnected");
+        await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after" });
+        Assert.Equal(new InvalidateMessage.TranscriptCreated("after"), await reading.NextMessageAsync());
         Assert.Equal(1, fixture.Reflector.Handshakes(userId));
     }
 }

@@ -79,7 +79,8 @@ internal sealed class RelayFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    public RelayClient CreateClient(string? token, HttpTransportType transport = HttpTransportType.WebSockets, bool usesMessagePack = false)
+    public RelayClient CreateClient(
+        string? token, HttpTransportType transport = HttpTransportType.WebSockets, bool usesMessagePack = false, bool statefulReconnect = false)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(HubUrl, options =>
@@ -87,6 +88,11 @@ internal sealed class RelayFactory : WebApplicationFactory<Program>
                 options.Transports = transport;
                 options.AccessTokenProvider = () => Task.FromResult(token);
             });
+        if (statefulReconnect)
+        {
+            builder.WithStatefulReconnect();
+        }
+
         if (usesMessagePack)
         {
             // The relay's own contract formatters, as a .NET client sharing the records would register them.
