@@ -122,7 +122,7 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
             Sample(text, "reflector_relay_connections"),
             Sample(text, "reflector_relay_users"),
             Sample(text, "reflector_relay_upstream_open_sockets"),
-            Sample(text, "reflector_relay_connections_overflowed_total") ?? 0,
+            Sample(text, "reflector_relay_connections_stalled_total") ?? 0,
             GcHeapSample().Matches(text).Sum(match => double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture)) is > 0 and var heap ? heap : null);
     }
 
@@ -182,4 +182,4 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 /// The relay's view of itself: browser connections, users with a connection, open sockets to Reflector, tabs it
 /// disconnected for not reading, and its managed heap after the last GC (bytes, all generations).
 /// </summary>
-internal sealed record RelayGauges(double? Connections, double? Users, double? OpenSockets, double Overflowed, double? GcHeapBytes);
+internal sealed record RelayGauges(double? Connections, double? Users, double? OpenSockets, double Stalled, double? GcHeapBytes);

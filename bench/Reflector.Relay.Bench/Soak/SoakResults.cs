@@ -102,7 +102,7 @@ internal sealed record SoakEnd(
     double BaselineRssMb, int BaselineThreads, int BaselineOpenFiles,
     double EndRssMb, int EndThreads, int EndOpenFiles,
     int ReflectorSocketsAfterClose, double? RelayUpstreamSocketsAfterClose, double? RelayUsersAfterClose, double? RelayConnectionsAfterClose,
-    double SecondsToZero, double? RelayOverflowedConnections,
+    double SecondsToZero, double? RelayStalledConnections,
     SortedDictionary<string, int> BaselineOpenFilesByKind, SortedDictionary<string, int> EndOpenFilesByKind);
 
 internal sealed record SoakResult(

@@ -149,7 +149,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
         log.WriteLine(Progress(samples[^1]));
 
         // Every tab leaves; past the linger no socket to Reflector may remain.
-        var overflowed = (await system.RelayGaugesAsync(CancellationToken.None))?.Overflowed;
+        var stalled = (await system.RelayGaugesAsync(CancellationToken.None))?.Stalled;
         await population.LeaveAllAsync(closeRandom);
         var closedAt = Stopwatch.StartNew();
         await Task.Delay(SystemUnderTest.RelayLinger + TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -167,7 +167,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
         var rss = RssTrend.Of(samples, runSeconds);
         var soakEnd = new SoakEnd(
             baseline.RssMb, baseline.Threads, baseline.OpenFiles, end.RssMb, end.Threads, end.OpenFiles,
-            reflectorSockets, gauges?.OpenSockets, gauges?.Users, gauges?.Connections, secondsToZero, overflowed, baselineFiles, endFiles);
+            reflectorSockets, gauges?.OpenSockets, gauges?.Users, gauges?.Connections, secondsToZero, stalled, baselineFiles, endFiles);
         result.Checks.AddRange(Judge(samples, delivery, rss, soakEnd, population, runSeconds));
         return result with { Delivery = delivery, Rss = rss, End = soakEnd };
     }
@@ -250,7 +250,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             judgeRss ? rss.SecondHalfMedianMb <= rss.FirstHalfMedianMb * (1 + RssMedianGrowthLimit) : null);
         yield return new SoakCheck(
             "tabs the relay disconnected",
-            Invariant($"{delivery.TabsClosedByServer} of {delivery.TabsOpened} (for not reading: {end.RelayOverflowedConnections})"),
+            Invariant($"{delivery.TabsClosedByServer} of {delivery.TabsOpened} (for not reading: {end.RelayStalledConnections})"),
             "0", delivery.TabsClosedByServer == 0);
         yield return new SoakCheck(
             "tab connections refused or failed",
