@@ -116,6 +116,15 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         }
     }
 
+    /// <summary>Tokens of <paramref name="userId"/> the upstream refused and that a live connection still holds.</summary>
+    public int RefusedTokensOf(string userId)
+    {
+        lock (_lock)
+        {
+            return _upstreams.TryGetValue(userId, out var upstream) ? upstream.RefusedTokenCount : 0;
+        }
+    }
+
     /// <summary>Whether <paramref name="userId"/> has an upstream (connected, connecting, or lingering).</summary>
     public bool HasUpstream(string userId)
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using Polly;
 using Reflector.Relay.Diagnostics;
@@ -13,7 +12,6 @@ namespace Reflector.Relay.Upstream;
 /// </summary>
 internal sealed partial class UserUpstream : IAsyncDisposable
 {
-    private const int InitialReceiveBufferSize = 4 * 1024;
     private const int UnauthorizedCloseCode = 4401;
 
     private readonly UpstreamConnector _connector;
@@ -114,7 +112,27 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     {
         lock (_lock)
         {
-            return _connectionTokens.Remove(connectionId);
+            if (!_connectionTokens.Remove(connectionId))
+            {
+                return false;
+            }
+
+            // A refusal matters only while some connection still holds that token; forget the rest, so a user who
+            // reconnects for weeks does not grow this set.
+            _refusedTokens.RemoveWhere(refused => !_connectionTokens.Values.Any(token => token.Value == refused));
+            return true;
+        }
+    }
+
+    /// <summary>Refused tokens remembered, so none is offered again while a connection still holds it.</summary>
+    internal int RefusedTokenCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _refusedTokens.Count;
+            }
         }
     }
 
@@ -364,76 +382,34 @@ internal sealed partial class UserUpstream : IAsyncDisposable
 
     private async Task<WebSocketCloseStatus?> ReceiveUntilClosedAsync(WebSocket socket)
     {
-        var maxBytes = _options.MaxMessageBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBufferSize, maxBytes));
-        var length = 0;
-        var oversized = false;
-        try
+        using var reader = new UpstreamMessageReader(_options.MaxMessageBytes);
+        while (true)
         {
-            while (true)
+            var message = await reader.ReadAsync(socket, _abort.Token).ConfigureAwait(false);
+            if (message.Kind == UpstreamMessageKind.Close)
             {
-                var capacity = Math.Min(buffer.Length, maxBytes);
-                if (length == capacity && !oversized)
+                if (socket.State == WebSocketState.CloseReceived)
                 {
-                    if (capacity == maxBytes)
-                    {
-                        // Past the limit: read the rest of the frame into the same buffer and discard it.
-                        oversized = true;
-                    }
-                    else
-                    {
-                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxBytes));
-                        buffer.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                        capacity = Math.Min(buffer.Length, maxBytes);
-                    }
+                    await SendCloseAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
                 }
 
-                var target = oversized ? buffer.AsMemory(0, capacity) : buffer.AsMemory(length, capacity - length);
-                var result = await socket.ReceiveAsync(target, _abort.Token).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    if (socket.State == WebSocketState.CloseReceived)
-                    {
-                        await SendCloseAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
-                    }
-
-                    return socket.CloseStatus;
-                }
-
-                if (!oversized)
-                {
-                    length += result.Count;
-                }
-
-                if (!result.EndOfMessage)
-                {
-                    continue;
-                }
-
-                _metrics.EventReceived();
-                var receivedAt = _timeProvider.GetTimestamp();
-                if (oversized)
-                {
-                    Dropped(DropReason.TooLarge, null, null);
-                }
-                else if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    Dropped(DropReason.BinaryFrame, null, null);
-                }
-                else
-                {
-                    await HandleTextFrameAsync(buffer.AsSpan(0, length), receivedAt).ConfigureAwait(false);
-                }
-
-                length = 0;
-                oversized = false;
+                return socket.CloseStatus;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            _metrics.EventReceived();
+            var receivedAt = _timeProvider.GetTimestamp();
+            switch (message.Kind)
+            {
+                case UpstreamMessageKind.TooLarge:
+                    Dropped(DropReason.TooLarge, null, null);
+                    break;
+                case UpstreamMessageKind.Binary:
+                    Dropped(DropReason.BinaryFrame, null, null);
+                    break;
+                default:
+                    await HandleTextFrameAsync(message.Payload.Span, receivedAt).ConfigureAwait(false);
+                    break;
+            }
         }
     }
 

@@ -118,6 +118,40 @@ public sealed class ReconnectBackoffTests(ReflectorFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task A_refused_token_is_forgotten_once_no_connection_holds_it()
+    {
+        await using var harness = new UpstreamHarness(fixture.Reflector);
+        var userId = NewUser();
+        fixture.Reflector.RefuseAll = true;
+        try
+        {
+            var first = harness.TokenFor(userId);
+            var holder = await harness.AttachAsync(userId, first);
+            await TestTimeouts.Eventually(() => harness.Refused.GetMeasurementSnapshot().Count >= 1, "the first token was refused");
+            var sibling = await harness.AttachAsync(userId, first);
+
+            var second = harness.TokenFor(userId, TimeSpan.FromHours(2));
+            var secondHolder = await harness.AttachAsync(userId, second);
+            await TestTimeouts.Eventually(() => harness.Refused.GetMeasurementSnapshot().Count >= 2, "the second token was refused");
+            Assert.Equal(2, harness.Manager.RefusedTokensOf(userId));
+
+            // The first token is still held by a sibling: its refusal still counts.
+            harness.Manager.Detach(userId, holder);
+            Assert.Equal(2, harness.Manager.RefusedTokensOf(userId));
+
+            harness.Manager.Detach(userId, sibling);
+            Assert.Equal(1, harness.Manager.RefusedTokensOf(userId));
+
+            harness.Manager.Detach(userId, secondHolder);
+            Assert.Equal(0, harness.Manager.RefusedTokensOf(userId));
+        }
+        finally
+        {
+            fixture.Reflector.RefuseAll = false;
+        }
+    }
+
+    [Fact]
     public async Task Reconnects_use_an_unexpired_token_and_wait_for_one_when_all_have_expired()
     {
         await using var harness = new UpstreamHarness(fixture.Reflector);
