@@ -122,10 +122,6 @@ internal sealed class UserFanOutLifetimeManager : DefaultHubLifetimeManager<User
         }
     }
 
-    /// <summary>Bytes queued for <paramref name="connectionId"/> behind its write in flight; 0 for an unknown connection.</summary>
-    public long QueuedBytesOf(string connectionId) =>
-        _byConnection.TryGetValue(connectionId, out var outbox) ? outbox.QueuedBytes : 0;
-
     private void DisconnectStalledConnections()
     {
         foreach (var outbox in _byConnection.Values)
