@@ -31,7 +31,7 @@ internal static class RelayApplicationExtensions
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
-        services.AddRelayTelemetry();
+        builder.AddRelayTelemetry();
         builder.AddRelayDemo();
         return builder;
     }
@@ -43,6 +43,7 @@ internal static class RelayApplicationExtensions
         app.Services.GetService<IStartupValidator>()?.Validate();
 
         app.UseRelayRequestLogging();
+        app.UseMetricsPort();
         app.UseRelayDemo();
         app.UseBrowserOrigins();
         app.UseNegotiationRateLimitPerAddress();
