@@ -19,6 +19,7 @@ internal static class MetricsPortExtensions
     {
         var configuration = builder.Configuration;
         var configuredPort = configuration[$"{MetricsOptions.SectionName}:Port"];
+        // Read before the host is built, as the URLs must be: from appsettings, the environment or the command line.
         // Worked out only for a metrics port: a relay without one leaves its addresses to Kestrel alone.
         var relayUrls = string.IsNullOrWhiteSpace(configuredPort) ? [] : RelayUrls(configuration);
         var relayAddresses = relayUrls.Select(TryParse).OfType<BindingAddress>().ToList();
