@@ -4,18 +4,25 @@
 #   docker build -t reflector-relay .                              (the relay; the default, last stage)
 #   docker build -t reflector-simulator --target simulator .       (the simulated Reflector, for demos)
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS sdk
 WORKDIR /src
-
-# Restore from the project files alone, so the package layer is reused until a dependency changes.
 COPY Directory.Build.props Directory.Packages.props ./
-COPY src/Reflector.Relay/Reflector.Relay.csproj src/Reflector.Relay/
-COPY src/Reflector.Simulator/Reflector.Simulator.csproj src/Reflector.Simulator/
-RUN dotnet restore src/Reflector.Relay/Reflector.Relay.csproj
 
-COPY src/ src/
-RUN dotnet publish src/Reflector.Relay -c Release -o /app --no-restore -p:UseAppHost=false \
- && dotnet publish src/Reflector.Simulator -c Release -o /simulator --no-restore -p:UseAppHost=false
+# The relay, built from its own sources only: a Release build leaves the simulated Reflector out (see
+# IncludeSimulatedReflector in its project file), so the image holds no code that signs tokens.
+# Restored from the project file alone, so the package layer is reused until a dependency changes.
+FROM sdk AS build
+COPY src/Reflector.Relay/Reflector.Relay.csproj src/Reflector.Relay/
+RUN dotnet restore src/Reflector.Relay/Reflector.Relay.csproj -p:Configuration=Release
+COPY src/Reflector.Relay/ src/Reflector.Relay/
+RUN dotnet publish src/Reflector.Relay -c Release -o /app --no-restore -p:UseAppHost=false
+
+# The simulated Reflector, for the simulator target only.
+FROM sdk AS build-simulator
+COPY src/Reflector.Simulator/Reflector.Simulator.csproj src/Reflector.Simulator/
+RUN dotnet restore src/Reflector.Simulator/Reflector.Simulator.csproj
+COPY src/Reflector.Simulator/ src/Reflector.Simulator/
+RUN dotnet publish src/Reflector.Simulator -c Release -o /simulator --no-restore -p:UseAppHost=false
 
 # The aspnet image has no HTTP client, and Docker's HEALTHCHECK runs a command inside the container.
 # curl is the plainest probe (a few MB with its libraries), and the same command works from `docker exec`.
@@ -28,7 +35,7 @@ WORKDIR /app
 # Simulated Reflector: /v1/events plus /dev endpoints that mint tokens for anyone. Never expose it
 # beyond a demo machine. It writes its public key to /keys for a relay to trust.
 FROM runtime AS simulator
-COPY --from=build /simulator .
+COPY --from=build-simulator /simulator .
 RUN mkdir /keys && chown "$APP_UID" /keys
 USER $APP_UID
 EXPOSE 5251

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Demo;
+#if SIMULATED_REFLECTOR
 using Reflector.Relay.Development;
+#endif
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Health;
 using Reflector.Relay.Hubs;
@@ -16,7 +18,10 @@ internal static class RelayApplicationExtensions
 {
     public static WebApplicationBuilder AddReflectorRelay(this WebApplicationBuilder builder)
     {
+#if SIMULATED_REFLECTOR
+        // Debug builds only (see the project file): Release has no simulator, so no token mint ships.
         builder.UseSimulatedReflectorWhenNoneConfigured();
+#endif
         builder.AddRelayLogging();
 
         var services = builder.Services;
@@ -26,7 +31,7 @@ internal static class RelayApplicationExtensions
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();
-        services.AddRelayTelemetry();
+        builder.AddRelayTelemetry();
         builder.AddRelayDemo();
         return builder;
     }
@@ -38,6 +43,7 @@ internal static class RelayApplicationExtensions
         app.Services.GetService<IStartupValidator>()?.Validate();
 
         app.UseRelayRequestLogging();
+        app.UseMetricsPort();
         app.UseRelayDemo();
         app.UseBrowserOrigins();
         app.UseNegotiationRateLimitPerAddress();

@@ -3,7 +3,10 @@ using OpenTelemetry.Resources;
 
 namespace Reflector.Relay.Diagnostics;
 
-/// <summary>OpenTelemetry metrics, scraped in Prometheus text format at <c>GET /metrics</c>.</summary>
+/// <summary>
+/// OpenTelemetry metrics, scraped in Prometheus text format at <c>GET /metrics</c>, on the relay's port or on
+/// <c>Metrics:Port</c> (<see cref="MetricsPortExtensions"/>).
+/// </summary>
 internal static class RelayTelemetryExtensions
 {
     public const string MetricsPath = "/metrics";
@@ -23,17 +26,18 @@ internal static class RelayTelemetryExtensions
         "System.Runtime",
     ];
 
-    public static IServiceCollection AddRelayTelemetry(this IServiceCollection services)
+    public static WebApplicationBuilder AddRelayTelemetry(this WebApplicationBuilder builder)
     {
-        services.AddOpenTelemetry()
+        builder.AddMetricsPort();
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("reflector-relay"))
             .WithMetrics(metrics => metrics
                 .AddMeter(MeterNames)
                 // Every scrape collects afresh: counts a test or the benchmark reads are never an older copy.
                 .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
-        return services;
+        return builder;
     }
 
     public static IEndpointConventionBuilder MapRelayMetrics(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
+        endpoints.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(new MetricsEndpointMetadata());
 }

@@ -23,7 +23,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
         {
             throw new InvalidOperationException(
                 $"Browser tests need Chromium at {ExecutablePath} (or set {ExecutableVariable}). Install it with: " +
-                "apt-get update && apt-get install -y --no-install-recommends chromium  (.ci/run does this).");
+                "apt-get update && apt-get install -y --no-install-recommends chromium  (tools/test does this).");
         }
 
         Assertions.SetDefaultExpectTimeout((float)TestTimeouts.Default.TotalMilliseconds);

@@ -15,6 +15,7 @@ public sealed class RelayProcessTests(ReflectorFixture fixture) : IClassFixture<
     [InlineData("Upstream__EventsUrl", "https://reflector.example.com/v1/events", "Upstream:EventsUrl must be a ws:// or wss:// URL")]
     [InlineData("Upstream__Linger", "-00:00:01", "Upstream:Linger must not be negative")]
     [InlineData("Authentication__Jwt__PublicKeyFile", "", "No way to validate tokens is configured")]
+    [InlineData("Metrics__Port", "65536", "Metrics:Port (Metrics__Port) must be a TCP port from 1 to 65535")]
     public async Task A_bad_configuration_stops_the_relay_at_start_with_a_message_naming_the_key(string key, string value, string expected)
     {
         var environment = ValidEnvironment();

@@ -6,7 +6,12 @@ namespace Reflector.Relay.Tests.Infrastructure;
 /// <summary>Runs a command to completion with a bound on its time, collecting everything it prints.</summary>
 internal static class ExternalProcess
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        string workingDirectory,
+        TimeSpan? timeout = null,
+        IDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -18,6 +23,11 @@ internal static class ExternalProcess
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[key] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");

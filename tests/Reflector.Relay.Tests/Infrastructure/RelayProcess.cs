@@ -10,12 +10,16 @@ internal sealed partial class RelayProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<IReadOnlyList<Uri>> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<Uri> _addresses = new();
 
-    public RelayProcess(IDictionary<string, string?> environment)
+    /// <param name="environment">Variables set for the process (a null value removes one).</param>
+    /// <param name="directory">Where Reflector.Relay.dll is: the build beside the tests unless given (a publish folder).</param>
+    public RelayProcess(IDictionary<string, string?> environment, string? directory = null)
     {
         var start = new ProcessStartInfo("dotnet", "Reflector.Relay.dll")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = directory ?? AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -39,6 +43,9 @@ internal sealed partial class RelayProcess : IDisposable
 
     /// <summary>The address Kestrel reports once it listens.</summary>
     public Task<Uri> Listening => _listening.Task;
+
+    /// <summary>Every address Kestrel reports, once the application has started.</summary>
+    public Task<IReadOnlyList<Uri>> Started => _started.Task;
 
     public async Task<int> WaitForExitAsync()
     {
@@ -73,7 +80,13 @@ internal sealed partial class RelayProcess : IDisposable
         _output.Enqueue(line);
         if (ListeningOn().Match(line) is { Success: true } match)
         {
-            _listening.TrySetResult(new Uri(match.Groups[1].Value));
+            var address = new Uri(match.Groups[1].Value);
+            _addresses.Enqueue(address);
+            _listening.TrySetResult(address);
+        }
+        else if (line.Contains("Application started.", StringComparison.Ordinal))
+        {
+            _started.TrySetResult([.. _addresses]);
         }
     }
 

@@ -14,7 +14,7 @@ internal static class Repository
     {
         if (!Directory.Exists(Path.Combine(TypeScriptClient, "node_modules", "@microsoft", "signalr")))
         {
-            Assert.Fail($"The TypeScript client's packages are not installed: run `npm ci --prefix clients/typescript` (in {Root}).");
+            Assert.Fail($"The TypeScript client's packages are not installed: run `npm ci --prefix clients/typescript` (in {Root}), or tools/test, which does it.");
         }
     }
 
