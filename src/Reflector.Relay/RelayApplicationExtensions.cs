@@ -37,13 +37,14 @@ internal static class RelayApplicationExtensions
         // not the first one some constructor happened to touch.
         app.Services.GetService<IStartupValidator>()?.Validate();
 
+        app.UseRouting();
         app.UseRelayRequestLogging();
         app.UseRelayDemo();
         app.UseBrowserOrigins();
-        app.UseNegotiationRateLimitPerAddress();
         app.UseAuthentication();
+        // Between the two: the user is known (per-user limits), and a flood is cut before authorization works on it.
+        app.UseRateLimiter();
         app.UseAuthorization();
-        app.UseNegotiationRateLimitPerUser();
         ConnectionOwnership.UseConnectionOwnership(app);
 
         app.MapRelayHealthChecks();
