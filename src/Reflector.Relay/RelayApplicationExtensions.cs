@@ -8,6 +8,7 @@ using Reflector.Relay.Hubs;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Origins;
 using Reflector.Relay.Logging;
+using Reflector.Relay.Proxies;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay;
@@ -20,6 +21,7 @@ internal static class RelayApplicationExtensions
         builder.AddRelayLogging();
 
         var services = builder.Services;
+        services.AddTrustedProxies(builder.Configuration);
         services.AddRelayAuthentication(builder.Configuration);
         services.AddBrowserOrigins(builder.Configuration);
         services.AddConnectionLimits(builder.Configuration);
@@ -37,6 +39,8 @@ internal static class RelayApplicationExtensions
         // not the first one some constructor happened to touch.
         app.Services.GetService<IStartupValidator>()?.Validate();
 
+        // First: everything after it (request logs, the origin check, per-address limits) sees the client, not the proxy.
+        app.UseTrustedProxies();
         app.UseRouting();
         app.UseRelayRequestLogging();
         app.UseRelayDemo();
