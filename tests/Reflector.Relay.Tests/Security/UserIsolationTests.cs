@@ -95,10 +95,9 @@ public sealed class UserIsolationTests(ReflectorFixture fixture) : IClassFixture
     [InlineData("sub")]
     public async Task Two_tokens_sharing_every_claim_but_sub_never_share_events(string? userIdClaim)
     {
-        await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?>
-        {
-            ["Authentication:UserIdClaim"] = userIdClaim,
-        });
+        await using var relay = new RelayFactory(
+            fixture.Reflector,
+            userIdClaim is null ? null : new Dictionary<string, string?> { ["Authentication:UserIdClaim"] = userIdClaim });
         var (victim, attacker) = (NewUser(), NewUser());
         var shared = new Dictionary<string, object> { ["uid"] = "same-person", ["oid"] = "same-person", ["email"] = "same@example.com" };
         await using var victimTab = relay.CreateClient(fixture.Reflector.IssueToken(victim, TimeSpan.FromHours(1), extraClaims: shared));
