@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,9 @@ internal static partial class ConnectionRateLimiting
 
     private static RateLimitPartition<string> Partition(HttpContext context, UserKeys keys, ConnectionLimitsOptions limits)
     {
-        if (context.Request.Query.ContainsKey(ConnectionIdParameter))
+        // Negotiate ignores an id, so only on the connection endpoint does one mean the connection already exists.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<NegotiateMetadata>() is null &&
+            context.Request.Query.ContainsKey(ConnectionIdParameter))
         {
             return RateLimitPartition.GetNoLimiter(string.Empty);
         }

@@ -111,6 +111,7 @@ public sealed class AbuseLimitTests(ReflectorFixture fixture) : IClassFixture<Re
     [InlineData("/hubs/user-events/negotiate/")]
     [InlineData("/HUBS/User-Events/negotiate")]
     [InlineData("/HUBS/USER-EVENTS/NEGOTIATE/")]
+    [InlineData("/hubs/user-events/negotiate?id=made-up")]
     public async Task Every_spelling_of_the_negotiate_path_is_rate_limited(string path)
     {
         await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?>
@@ -172,6 +173,38 @@ public sealed class AbuseLimitTests(ReflectorFixture fixture) : IClassFixture<Re
         }
 
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    /// <summary>
+    /// A page on an allowed origin makes the browser send a CORS preflight before each negotiate, without a token.
+    /// Preflights are answered before the limiter, so a crowd behind one proxy does not spend the address's budget on them.
+    /// </summary>
+    [Fact]
+    public async Task Cors_preflights_do_not_count_against_the_address()
+    {
+        const string allowedOrigin = "https://reflector.example.com";
+        await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?>
+        {
+            ["Cors:AllowedOrigins:0"] = allowedOrigin,
+            ["Limits:NegotiationsPerAddressPerMinute"] = "2",
+        });
+        using var http = new HttpClient { BaseAddress = relay.BaseAddress };
+
+        var preflights = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, NegotiatePath + "?negotiateVersion=1");
+            preflight.Headers.Add("Origin", allowedOrigin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization");
+            using var response = await http.SendAsync(preflight).DefaultTimeout();
+            preflights.Add(response.StatusCode);
+        }
+
+        Assert.All(preflights, status => Assert.Equal(HttpStatusCode.NoContent, status));
+        Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateAsync(http, token: null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateAsync(http, token: null));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await NegotiateAsync(http, token: null));
     }
 
     [Fact]
@@ -245,7 +278,7 @@ public sealed class AbuseLimitTests(ReflectorFixture fixture) : IClassFixture<Re
 
     private static async Task<HttpStatusCode> NegotiateAsync(HttpClient http, string? token, string path = NegotiatePath)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path + "?negotiateVersion=1");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "negotiateVersion=1");
         if (token is not null)
         {
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
