@@ -10,6 +10,7 @@ using Reflector.Relay.Hubs;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Origins;
 using Reflector.Relay.Logging;
+using Reflector.Relay.Proxies;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay;
@@ -25,6 +26,7 @@ internal static class RelayApplicationExtensions
         builder.AddRelayLogging();
 
         var services = builder.Services;
+        services.AddTrustedProxies(builder.Configuration);
         services.AddRelayAuthentication(builder.Configuration);
         services.AddBrowserOrigins(builder.Configuration);
         services.AddConnectionLimits(builder.Configuration);
@@ -42,14 +44,17 @@ internal static class RelayApplicationExtensions
         // not the first one some constructor happened to touch.
         app.Services.GetService<IStartupValidator>()?.Validate();
 
+        // First: everything after it (request logs, the origin check, per-address limits) sees the client, not the proxy.
+        app.UseTrustedProxies();
+        app.UseRouting();
         app.UseRelayRequestLogging();
         app.UseMetricsPort();
         app.UseRelayDemo();
         app.UseBrowserOrigins();
-        app.UseNegotiationRateLimitPerAddress();
         app.UseAuthentication();
+        // Between the two: the user is known (per-user limits), and a flood is cut before authorization works on it.
+        app.UseRateLimiter();
         app.UseAuthorization();
-        app.UseNegotiationRateLimitPerUser();
         ConnectionOwnership.UseConnectionOwnership(app);
 
         app.MapRelayHealthChecks();

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 using Reflector.Relay.Hubs;
 
 namespace Reflector.Relay.Auth;
@@ -10,11 +9,10 @@ namespace Reflector.Relay.Auth;
 /// a caller who learned another user's connection token (it travels in URLs, and URLs reach proxy logs) could
 /// read that user's stream with any valid token of their own. Here such a request is refused with 403.
 /// </summary>
-internal sealed partial class ConnectionOwnership(IOptions<RelayAuthenticationOptions> options, ILogger<ConnectionOwnership> logger) : IDisposable
+internal sealed partial class ConnectionOwnership(UserKeys keys, ILogger<ConnectionOwnership> logger) : IDisposable
 {
     // Bounded: a flood of made-up ids cannot grow it without limit; entries outlive any real connection's gaps.
     private readonly MemoryCache _owners = new(new MemoryCacheOptions { SizeLimit = 500_000 });
-    private readonly string _userIdClaim = options.Value.UserIdClaim;
 
     public static IApplicationBuilder UseConnectionOwnership(IApplicationBuilder app) =>
         app.UseWhen(
@@ -25,7 +23,7 @@ internal sealed partial class ConnectionOwnership(IOptions<RelayAuthenticationOp
     private Task CheckAsync(HttpContext context, RequestDelegate next)
     {
         var connectionToken = context.Request.Query["id"].ToString();
-        if (!ClaimUserIdProvider.TryGetUserId(context.User, _userIdClaim, out var userId) || connectionToken.Length == 0)
+        if (!keys.TryGet(context.User, out var userId) || connectionToken.Length == 0)
         {
             // Unauthenticated requests are the authorization policy's to refuse.
             return next(context);

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -36,7 +38,10 @@ internal static class RelayAuthentication
 
         // Every scheme is registered; which of them the policy uses is decided from the final configuration
         // when the policy is first built, so configuration sources added after this call still count.
-        services.AddAuthentication()
+        // The default scheme establishes the hub's user in UseAuthentication already, so that what runs before
+        // authorization (the per-user rate limit) keys the same user the policy will.
+        services.AddAuthentication(authentication => authentication.DefaultAuthenticateScheme = HubUserAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, HubUserAuthentication>(HubUserAuthentication.SchemeName, configureOptions: null)
             .AddJwtBearer(PublicKeyScheme)
             .AddJwtBearer(AuthorityScheme)
             .AddMicrosoftIdentityWebApi(configuration.GetSection(AzureAdSection), jwtBearerScheme: AzureAdScheme);
@@ -46,6 +51,8 @@ internal static class RelayAuthentication
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
         services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
         services.PostConfigureAll<JwtBearerOptions>(RefuseNonStringSubject);
+        services.TryAddSingleton<UserKeys>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, KeyedUserHandler>());
         services.AddSingleton<ConnectionOwnership>();
 
         services.AddAuthorization();
@@ -59,7 +66,8 @@ internal static class RelayAuthentication
         return services;
     }
 
-    private static void BuildPolicy(AuthorizationPolicyBuilder policy, RelayAuthenticationOptions relay, IConfiguration configuration)
+    /// <summary>The schemes of the configured ways of validating tokens; with none, start-up validation fails before any request.</summary>
+    public static IReadOnlyList<string> ConfiguredSchemes(RelayAuthenticationOptions relay, IConfiguration configuration)
     {
         var schemes = new List<string>();
         if (relay.Jwt.UsesPublicKey)
@@ -77,11 +85,17 @@ internal static class RelayAuthentication
             schemes.Add(AzureAdScheme);
         }
 
+        return schemes;
+    }
+
+    private static void BuildPolicy(AuthorizationPolicyBuilder policy, RelayAuthenticationOptions relay, IConfiguration configuration)
+    {
         // With none configured start-up fails validation before any request; the policy still needs a scheme.
+        var schemes = ConfiguredSchemes(relay, configuration);
         policy.AddAuthenticationSchemes(schemes.Count > 0 ? [.. schemes] : [PublicKeyScheme]);
         policy.RequireAuthenticatedUser();
-        var userIdClaim = relay.UserIdClaim;
-        policy.RequireAssertion(context => ClaimUserIdProvider.TryGetUserId(context.User, userIdClaim, out _));
+        // A token the relay cannot key is refused here, at negotiate (403), never accepted and then aborted.
+        policy.AddRequirements(new KeyedUserRequirement());
     }
 
     private static void ConfigurePublicKey(JwtBearerOptions bearer, JwtValidationOptions jwt)
@@ -176,4 +190,20 @@ internal static class RelayAuthentication
 internal static class RelayAuthorization
 {
     public const string PolicyName = "ReflectorUser";
+}
+
+/// <summary>The user must have a key (<see cref="UserKeys"/>): the same rule every per-user structure uses.</summary>
+internal sealed class KeyedUserRequirement : IAuthorizationRequirement;
+
+internal sealed class KeyedUserHandler(UserKeys keys) : AuthorizationHandler<KeyedUserRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, KeyedUserRequirement requirement)
+    {
+        if (keys.TryGet(context.User, out _))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
 }

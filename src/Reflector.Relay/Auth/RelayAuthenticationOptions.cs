@@ -7,8 +7,11 @@ internal sealed class RelayAuthenticationOptions
 {
     public const string SectionName = "Authentication";
 
-    /// <summary>The claim that names the user, as Reflector keys its <c>user:{id}</c> rooms. Default <c>sub</c>.</summary>
-    public string UserIdClaim { get; set; } = "sub";
+    /// <summary>
+    /// A former option: users are keyed by <c>sub</c> (<see cref="UserKeys"/>), as Reflector keys its streams. Still
+    /// read, so that a deployment that set it to another claim is told at start-up instead of being silently re-keyed.
+    /// </summary>
+    public const string RemovedUserIdClaimKey = SectionName + ":UserIdClaim";
 
     public JwtValidationOptions Jwt { get; set; } = new();
 }
@@ -88,9 +91,13 @@ internal sealed class RelayAuthenticationOptionsValidator(IConfiguration configu
             failures.Add($"Authentication:Jwt:ClockSkew must not be negative; got {jwt.ClockSkew}.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.UserIdClaim))
+        // Another claim would let two tokens with the same value of it but different subjects share one upstream
+        // socket, opened with either token: one person would receive the other's events.
+        if (configuration[RelayAuthenticationOptions.RemovedUserIdClaimKey] is { } userIdClaim && userIdClaim != UserKeys.SubjectClaim)
         {
-            failures.Add("Authentication:UserIdClaim must name a claim.");
+            failures.Add($"Authentication:UserIdClaim (Authentication__UserIdClaim) is '{userIdClaim}', but the option is gone: " +
+                "the relay keys users by the sub claim, as Reflector keys its event streams, so that no two people can share one. " +
+                "Remove the setting (or set it to 'sub').");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

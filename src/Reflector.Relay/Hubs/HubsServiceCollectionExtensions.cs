@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
+using Reflector.Relay.Limits;
 using Reflector.Relay.Origins;
 using Reflector.Relay.Upstream;
 
@@ -19,7 +20,7 @@ internal static class HubsServiceCollectionExtensions
             .AddMessagePackProtocol();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MessagePackHubProtocolOptions>, ContractMessagePackSetup>());
         // Replaces SignalR's default, which reads a mapped NameIdentifier claim the relay does not produce.
-        services.Replace(ServiceDescriptor.Singleton<IUserIdProvider, ClaimUserIdProvider>());
+        services.Replace(ServiceDescriptor.Singleton<IUserIdProvider, UserKeyIdProvider>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<UserFanOutLifetimeManager>();
         services.AddSingleton<HubLifetimeManager<UserEventsHub>>(provider => provider.GetRequiredService<UserFanOutLifetimeManager>());
@@ -36,5 +37,7 @@ internal static class HubsServiceCollectionExtensions
             // A connection ends when its token does; the client comes back with a fresh one.
             options.CloseOnAuthenticationExpiration = true;
         })
-        .RequireCors(BrowserOrigins.CorsPolicyName);
+        .RequireCors(BrowserOrigins.CorsPolicyName)
+        // On both endpoints MapHub maps: negotiate, and the connection itself (a WebSocket may skip negotiate).
+        .RequireRateLimiting(ConnectionRateLimiting.PolicyName);
 }

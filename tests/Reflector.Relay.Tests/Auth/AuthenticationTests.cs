@@ -165,33 +165,6 @@ public sealed class AuthenticationTests(ReflectorFixture fixture) : IClassFixtur
         Assert.True(status == expected, $"sub {shape}: expected {(int)expected}, got {(int)status}");
     }
 
-    public static TheoryData<string, object?> UnusableUids => new()
-    {
-        { "missing", null },
-        { "an array", new[] { "a", "b" } },
-        { "a number", 42 },
-    };
-
-    /// <summary>Only <c>sub</c> gets IdentityModel's special reading; any other claim is refused by the policy alone.</summary>
-    [Theory]
-    [MemberData(nameof(UnusableUids))]
-    public async Task With_a_configured_user_id_claim_a_token_whose_claim_names_no_single_user_is_403(string shape, object? uid)
-    {
-        await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?>
-        {
-            ["Authentication:UserIdClaim"] = "uid",
-        });
-        var extraClaims = new Dictionary<string, object>();
-        if (uid is not null)
-        {
-            extraClaims["uid"] = uid;
-        }
-
-        var status = (await relay.NegotiateAsync(fixture.Reflector.IssueToken(NewUserId(), TimeSpan.FromHours(1), extraClaims: extraClaims))).Status;
-
-        Assert.True(status == HttpStatusCode.Forbidden, $"uid {shape}: got {(int)status}");
-    }
-
     [Fact]
     public async Task A_SignalR_client_with_an_expired_token_fails_to_start_with_401()
     {
@@ -212,29 +185,6 @@ public sealed class AuthenticationTests(ReflectorFixture fixture) : IClassFixtur
         var refused = await Assert.ThrowsAsync<HttpRequestException>(client.StartAsync);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-    }
-
-    [Fact]
-    public async Task A_configured_user_id_claim_names_the_user_whose_events_a_client_receives()
-    {
-        await using var relay = new RelayFactory(fixture.Reflector, new Dictionary<string, string?>
-        {
-            ["Authentication:UserIdClaim"] = "uid",
-        });
-        var userId = NewUserId();
-        // Reflector keys its rooms by sub, so the upstream handshake needs it; the relay keys by uid.
-        var token = fixture.Reflector.IssueToken(userId, TimeSpan.FromHours(1), extraClaims: new Dictionary<string, object>
-        {
-            ["uid"] = userId,
-        });
-        await using var client = relay.CreateClient(token);
-        await client.StartAsync();
-        await client.WaitForStateAsync(UpstreamState.Connected);
-        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-
-        Assert.Equal(1, await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "x" }).DefaultTimeout());
-
-        Assert.Equal(new InvalidateMessage.TranscriptCreated("x"), await client.NextMessageAsync());
     }
 
     private static async Task<AuthenticateResult> AuthenticateAsync(RelayFactory relay, string path, Action<HttpRequest> addToken)

@@ -8,13 +8,14 @@ namespace Reflector.Relay.Tests.Auth;
 
 /// <summary>
 /// Entra ID through Microsoft.Identity.Web, with the tenant's metadata served offline and every check of
-/// the library left on. Users are keyed by <c>oid</c>, Entra's stable object id.
+/// the library left on. Users are keyed by <c>sub</c>, as by every other issuer and by Reflector; Entra's
+/// <c>oid</c> plays no part.
 /// </summary>
 public sealed class EntraIdTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>
 {
     private RelayFactory CreateRelay(SimulatedReflector? reflector = null) => new(
         reflector ?? fixture.Reflector,
-        new Dictionary<string, string?>(FakeEntraId.Settings) { ["Authentication:UserIdClaim"] = "oid" },
+        new Dictionary<string, string?>(FakeEntraId.Settings),
         FakeEntraId.ServeMetadataOffline);
 
     private static string Sign(Dictionary<string, object> claims) => FakeEntraId.Signer.Sign(claims);
@@ -105,11 +106,11 @@ public sealed class EntraIdTests(ReflectorFixture fixture) : IClassFixture<Refle
     }
 
     [Fact]
-    public async Task A_valid_token_without_the_configured_oid_is_403()
+    public async Task A_valid_token_without_a_sub_is_403()
     {
         await using var relay = CreateRelay();
         var claims = FakeEntraId.AccessTokenClaims();
-        claims.Remove("oid");
+        claims.Remove("sub");
 
         Assert.Equal(HttpStatusCode.Forbidden, (await relay.NegotiateAsync(Sign(claims))).Status);
     }
@@ -134,9 +135,8 @@ public sealed class EntraIdTests(ReflectorFixture fixture) : IClassFixture<Refle
 
     /// <summary>
     /// An API that trusts the tenant (a Reflector here checking the tenant's key and the app's client id)
-    /// accepts the passed-through token, and its events reach the client. The API keys its rooms by
-    /// <c>sub</c>, the relay by <c>oid</c>: the upstream socket belongs to the oid and relays whatever the API
-    /// sends on it.
+    /// accepts the passed-through token, and its events reach the client. The API and the relay both key the
+    /// user by <c>sub</c>, so the upstream socket carries exactly that user's stream.
     /// </summary>
     [Fact]
     public async Task A_SignalR_client_receives_events_from_an_API_that_trusts_the_tenant()

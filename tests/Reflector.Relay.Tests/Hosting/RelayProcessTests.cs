@@ -16,6 +16,9 @@ public sealed class RelayProcessTests(ReflectorFixture fixture) : IClassFixture<
     [InlineData("Upstream__Linger", "-00:00:01", "Upstream:Linger must not be negative")]
     [InlineData("Authentication__Jwt__PublicKeyFile", "", "No way to validate tokens is configured")]
     [InlineData("Metrics__Port", "65536", "Metrics:Port (Metrics__Port) must be a TCP port from 1 to 65535")]
+    [InlineData("Authentication__UserIdClaim", "uid", "Authentication:UserIdClaim (Authentication__UserIdClaim) is 'uid', but the option is gone")]
+    [InlineData("ForwardedHeaders__KnownNetworks__0", "10.0.0.0", "ForwardedHeaders:KnownNetworks:0 (ForwardedHeaders__KnownNetworks__0) must be a network in CIDR notation")]
+    [InlineData("ForwardedHeaders__KnownProxies__0", "proxy.example", "ForwardedHeaders:KnownProxies:0 (ForwardedHeaders__KnownProxies__0) must be an IP address")]
     public async Task A_bad_configuration_stops_the_relay_at_start_with_a_message_naming_the_key(string key, string value, string expected)
     {
         var environment = ValidEnvironment();

@@ -86,6 +86,33 @@ public sealed class UserIsolationTests(ReflectorFixture fixture) : IClassFixture
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
     }
 
+    /// <summary>
+    /// Reflector keys its streams by <c>sub</c>; a relay that keyed users by another claim put two people with the
+    /// same value of it on one upstream socket. Users are keyed by <c>sub</c> only, whatever else their tokens share.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("sub")]
+    public async Task Two_tokens_sharing_every_claim_but_sub_never_share_events(string? userIdClaim)
+    {
+        await using var relay = new RelayFactory(
+            fixture.Reflector,
+            userIdClaim is null ? null : new Dictionary<string, string?> { ["Authentication:UserIdClaim"] = userIdClaim });
+        var (victim, attacker) = (NewUser(), NewUser());
+        var shared = new Dictionary<string, object> { ["uid"] = "same-person", ["oid"] = "same-person", ["email"] = "same@example.com" };
+        await using var victimTab = relay.CreateClient(fixture.Reflector.IssueToken(victim, TimeSpan.FromHours(1), extraClaims: shared));
+        await using var attackerTab = relay.CreateClient(fixture.Reflector.IssueToken(attacker, TimeSpan.FromHours(1), extraClaims: shared));
+        await victimTab.StartAsync();
+        await attackerTab.StartAsync();
+        await victimTab.WaitForStateAsync(UpstreamState.Connected);
+        await attackerTab.WaitForStateAsync(UpstreamState.Connected);
+
+        // One upstream socket each, opened with each one's own token.
+        Assert.True(relay.Upstreams.HasUpstream(victim));
+        Assert.True(relay.Upstreams.HasUpstream(attacker));
+        await AssertOnlyOwnEventsArriveAsync(victim, victimTab, attacker, attackerTab);
+    }
+
     [Fact]
     public async Task A_stolen_connection_token_cannot_be_polled_with_another_users_token()
     {

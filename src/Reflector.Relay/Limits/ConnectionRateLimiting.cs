@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Reflector.Relay.Auth;
+
+namespace Reflector.Relay.Limits;
+
+/// <summary>
+/// Floods are cut where connections start, with ASP.NET Core rate limiting on the hub's own endpoints (so no
+/// spelling of the path walks around it): negotiate, and a request to the connection endpoint without an
+/// <c>id</c>, which is a WebSocket opened without negotiating. A start with a valid token counts against its
+/// user, so a crowd of users behind one proxy address is never refused for sharing it; a start without one
+/// counts against the client address. Requests of a connection already started (they carry its <c>id</c>:
+/// polls, sends, the socket after negotiate) are not limited.
+/// </summary>
+internal static partial class ConnectionRateLimiting
+{
+    public const string PolicyName = "ConnectionStarts";
+
+    private const string ConnectionIdParameter = "id";
+    private const string UserPartition = "user:";
+    private const string AddressPartition = "address:";
+
+    public static IServiceCollection AddConnectionLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ConnectionLimitsOptions>()
+            .Bind(configuration.GetSection(ConnectionLimitsOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionLimitsOptions>, ConnectionLimitsOptionsValidator>());
+
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>()
+            .Configure<IOptions<ConnectionLimitsOptions>, UserKeys>((rateLimiter, limits, keys) =>
+            {
+                rateLimiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                rateLimiter.OnRejected = (context, _) => Reject(context);
+                rateLimiter.AddPolicy(PolicyName, context => Partition(context, keys, limits.Value));
+            });
+        return services;
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext context, UserKeys keys, ConnectionLimitsOptions limits)
+    {
+        // Negotiate ignores an id, so only on the connection endpoint does one mean the connection already exists.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<NegotiateMetadata>() is null &&
+            context.Request.Query.ContainsKey(ConnectionIdParameter))
+        {
+            return RateLimitPartition.GetNoLimiter(string.Empty);
+        }
+
+        // The user was set by authentication, which runs before the limiter; the address is the client's own
+        // once forwarded headers from a trusted proxy have been applied.
+        return keys.TryGet(context.User, out var userKey)
+            ? RateLimitPartition.GetFixedWindowLimiter(UserPartition + userKey, _ => Window(limits.NegotiationsPerUserPerMinute))
+            : RateLimitPartition.GetFixedWindowLimiter(
+                AddressPartition + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => Window(limits.NegotiationsPerAddressPerMinute));
+    }
+
+    private static FixedWindowRateLimiterOptions Window(int permits) => new()
+    {
+        PermitLimit = permits,
+        Window = TimeSpan.FromMinutes(1),
+        QueueLimit = 0,
+    };
+
+    private static ValueTask Reject(OnRejectedContext rejected)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+
+        // The path only: the query may hold an access_token.
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConnectionRateLimiting));
+        var keys = context.RequestServices.GetRequiredService<UserKeys>();
+        if (keys.TryGet(context.User, out var userKey))
+        {
+            LogRejectedUser(logger, userKey, context.Request.Path, seconds);
+        }
+        else
+        {
+            LogRejectedAddress(logger, context.Connection.RemoteIpAddress?.ToString(), context.Request.Path, seconds);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(301, LogLevel.Warning, "Refused a connection start from {RemoteAddress} to {Path}: Limits:NegotiationsPerAddressPerMinute reached, retry in {RetryAfterSeconds} s")]
+    private static partial void LogRejectedAddress(ILogger logger, string? remoteAddress, PathString path, int retryAfterSeconds);
+
+    [LoggerMessage(303, LogLevel.Warning, "Refused a connection start of user {UserId} to {Path}: Limits:NegotiationsPerUserPerMinute reached, retry in {RetryAfterSeconds} s")]
+    private static partial void LogRejectedUser(ILogger logger, string userId, PathString path, int retryAfterSeconds);
+}
