@@ -69,6 +69,15 @@ internal sealed class RelayAuthenticationOptionsValidator(IConfiguration configu
             {
                 failures.Add($"Authentication:Jwt:PublicKeyFile: {problem}");
             }
+
+            // Beside another issuer, users are keyed by issuer and subject; a key that may sign any iss could
+            // otherwise name a user of the other issuer and share that user's stream.
+            if (string.IsNullOrWhiteSpace(jwt.Issuer) && RelayAuthentication.ConfiguredMethods(options, configuration) > 1)
+            {
+                failures.Add("Authentication:Jwt:Issuer (Authentication__Jwt__Issuer) is required when Authentication:Jwt:PublicKeyFile is " +
+                    "trusted beside another way of validating tokens: users are then keyed by issuer and subject, and a token signed " +
+                    "with that key must not be able to claim another issuer's users.");
+            }
         }
 
         if (jwt.UsesAuthority)

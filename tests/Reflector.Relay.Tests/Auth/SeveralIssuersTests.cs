@@ -27,6 +27,7 @@ public sealed class SeveralIssuersTests(ReflectorFixture fixture) : IClassFixtur
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Authentication:Jwt:Authority"] = Authority,
+            ["Authentication:Jwt:Issuer"] = ReflectorIssuer,
         };
         return new RelayFactory(
             fixture.Reflector,
@@ -60,22 +61,36 @@ public sealed class SeveralIssuersTests(ReflectorFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, (await relay.NegotiateAsync(AuthorityToken(sub))).Status);
     }
 
-    /// <summary>The relay cannot tell whose <c>sub</c> it is, so it refuses the token where a client sees why, not after connecting.</summary>
+    /// <summary>
+    /// The relay could not tell whose <c>sub</c> it is, so the token is refused where a client sees why, not after
+    /// connecting: beside another issuer, Reflector's key must name its issuer (Authentication:Jwt:Issuer).
+    /// </summary>
     [Fact]
-    public async Task A_valid_token_without_an_issuer_is_refused_at_negotiate_with_403()
+    public async Task A_valid_token_without_an_issuer_is_refused_at_negotiate()
     {
         await using var relay = CreateRelay();
         var withoutIssuer = fixture.Reflector.IssueToken(NewUser(), TimeSpan.FromHours(1));
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await relay.NegotiateAsync(withoutIssuer)).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await relay.NegotiateWithQueryTokenAsync(withoutIssuer)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await relay.NegotiateAsync(withoutIssuer)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await relay.NegotiateWithQueryTokenAsync(withoutIssuer)).Status);
+    }
+
+    /// <summary>Reflector's key can sign any claims; it must not reach the authority's user of the same <c>sub</c>.</summary>
+    [Fact]
+    public async Task A_token_of_one_issuer_claiming_the_other_issuer_is_refused()
+    {
+        await using var relay = CreateRelay();
+        var posing = fixture.Reflector.IssueToken(
+            NewUser(), TimeSpan.FromHours(1), extraClaims: new Dictionary<string, object> { ["iss"] = Authority });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await relay.NegotiateAsync(posing)).Status);
     }
 
     [Theory]
     [InlineData(HttpTransportType.WebSockets, false)]
     [InlineData(HttpTransportType.WebSockets, true)]
     [InlineData(HttpTransportType.LongPolling, false)]
-    public async Task A_SignalR_client_whose_token_has_no_issuer_fails_to_start_with_403(HttpTransportType transport, bool skipNegotiation)
+    public async Task A_SignalR_client_whose_token_has_no_issuer_fails_to_start_with_401(HttpTransportType transport, bool skipNegotiation)
     {
         await using var relay = CreateRelay();
         var userId = NewUser();
@@ -94,11 +109,11 @@ public sealed class SeveralIssuersTests(ReflectorFixture fixture) : IClassFixtur
 
         if (skipNegotiation)
         {
-            Assert.Contains("status code '403'", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("status code '401'", refused.Message, StringComparison.Ordinal);
         }
         else
         {
-            Assert.Equal(HttpStatusCode.Forbidden, Assert.IsType<HttpRequestException>(refused).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, Assert.IsType<HttpRequestException>(refused).StatusCode);
         }
 
         Assert.Equal(0, relay.Upstreams.ConnectionsOf(userId));

@@ -136,6 +136,25 @@ public sealed class ConfigurationValidationTests
         Assert.True(Validate(new RelayAuthenticationOptions { Jwt = { PublicKeyFile = key.Path, Audience = "reflector" } }).Succeeded);
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("https://reflector.example.test/", true)]
+    public void A_public_key_beside_an_authority_must_name_its_issuer(string? issuer, bool valid)
+    {
+        using var key = new TemporaryPublicKey();
+
+        var result = Validate(new RelayAuthenticationOptions
+        {
+            Jwt = { PublicKeyFile = key.Path, Issuer = issuer, Authority = "https://idp.example.test/application/o/reflector/", Audience = "reflector" },
+        });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Authentication:Jwt:Issuer (Authentication__Jwt__Issuer) is required", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
     private static ValidateOptionsResult Validate(RelayAuthenticationOptions options) =>
         new RelayAuthenticationOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, options);
 
