@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using Reflector.Relay.Cluster;
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Limits;
 
@@ -24,6 +25,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _reconnectPipeline;
+    private readonly IUpstreamOwnership _ownership;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, UserUpstream> _upstreams = new(StringComparer.Ordinal);
@@ -41,9 +43,11 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         RelayMetrics metrics,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null,
+        IUpstreamOwnership? ownership = null)
     {
         _lifetime = lifetime;
+        _ownership = ownership ?? new LocalUpstreamOwnership();
         _options = options.Value;
         _maxConnectionsPerUser = limits.Value.MaxConnectionsPerUser;
         _connector = connector;
@@ -169,7 +173,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
             {
                 upstream = new UserUpstream(
                     userId, _connector, _sink, _reconnectPipeline, _options, _metrics, _timeProvider,
-                    _loggerFactory.CreateLogger<UserUpstream>());
+                    _loggerFactory.CreateLogger<UserUpstream>(), _ownership, OnHoldChanged);
                 _upstreams.Add(userId, upstream);
                 upstream.AddConnection(connectionId, token);
                 upstream.Start();
@@ -199,19 +203,40 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
                 return;
             }
 
-            if (_options.Linger == TimeSpan.Zero)
-            {
-                CloseLocked(upstream);
-                return;
-            }
-
-            var linger = new Linger(this, upstream);
-            CancelLingerLocked(upstream);
-            upstream.PendingLinger = linger;
-            linger.Timer = _timeProvider.CreateTimer(
-                static state => ((Linger)state!).Elapsed(), linger, _options.Linger, Timeout.InfiniteTimeSpan);
-            Log.LingerStarted(_logger, userId, _options.Linger);
+            StartLingerLocked(upstream);
         }
+    }
+
+    /// <summary>
+    /// The user's connections on other relays changed, or this relay stopped holding the socket for them: an
+    /// upstream with no connections here that no longer serves anyone starts its linger.
+    /// </summary>
+    private void OnHoldChanged(UserUpstream upstream)
+    {
+        lock (_lock)
+        {
+            if (_upstreams.TryGetValue(upstream.UserId, out var current) && current == upstream &&
+                upstream.ConnectionCount == 0 && upstream.PendingLinger is null && !upstream.KeepsSocketForOtherRelays)
+            {
+                StartLingerLocked(upstream);
+            }
+        }
+    }
+
+    private void StartLingerLocked(UserUpstream upstream)
+    {
+        if (_options.Linger == TimeSpan.Zero)
+        {
+            CloseLocked(upstream);
+            return;
+        }
+
+        var linger = new Linger(this, upstream);
+        CancelLingerLocked(upstream);
+        upstream.PendingLinger = linger;
+        linger.Timer = _timeProvider.CreateTimer(
+            static state => ((Linger)state!).Elapsed(), linger, _options.Linger, Timeout.InfiniteTimeSpan);
+        Log.LingerStarted(_logger, upstream.UserId, _options.Linger);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -297,6 +322,14 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
                 return;
             }
 
+            upstream.PendingLinger = null;
+            if (upstream.KeepsSocketForOtherRelays)
+            {
+                // The user's connections elsewhere still need this socket; they tell when they are gone.
+                Log.KeptForOtherRelays(_logger, upstream.UserId);
+                return;
+            }
+
             CloseLocked(upstream);
         }
     }
@@ -377,5 +410,8 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
 
         [LoggerMessage(204, LogLevel.Warning, "Shutdown timed out before every upstream socket had closed")]
         public static partial void ShutdownTimedOut(ILogger logger);
+
+        [LoggerMessage(205, LogLevel.Debug, "No connection of user {UserId} left here; the upstream stays open for the user's connections on other relays")]
+        public static partial void KeptForOtherRelays(ILogger logger, string userId);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Reflector.Relay.Cluster;
 using Reflector.Relay.Diagnostics;
 
 namespace Reflector.Relay.Upstream;
@@ -16,6 +17,8 @@ internal static class UpstreamServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RelayMetrics>();
         services.TryAddSingleton<UpstreamConnector>();
+        // A relay alone unless the cluster (Cluster/) registered its Redis ownership first.
+        services.TryAddSingleton<IUpstreamOwnership, LocalUpstreamOwnership>();
         if (!services.Any(descriptor => descriptor.ServiceType == typeof(UpstreamConnectionManager)))
         {
             services.AddSingleton<UpstreamConnectionManager>();

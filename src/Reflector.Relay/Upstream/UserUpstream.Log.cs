@@ -38,5 +38,11 @@ internal sealed partial class UserUpstream
 
         [LoggerMessage(110, LogLevel.Error, "Unexpected failure in the upstream loop of user {UserId}")]
         public static partial void UnexpectedFailure(ILogger logger, string userId, Exception exception);
+
+        [LoggerMessage(111, LogLevel.Information, "Took over the upstream of user {UserId} from another relay")]
+        public static partial void TookOver(ILogger logger, string userId);
+
+        [LoggerMessage(112, LogLevel.Information, "Another relay holds the upstream of user {UserId} now; following it")]
+        public static partial void LeaseLost(ILogger logger, string userId);
     }
 }

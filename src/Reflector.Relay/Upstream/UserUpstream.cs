@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Polly;
 using Reflector.Relay.Diagnostics;
+using Reflector.Relay.Cluster;
 using Reflector.Relay.Events;
 
 namespace Reflector.Relay.Upstream;
@@ -10,7 +11,7 @@ namespace Reflector.Relay.Upstream;
 /// each frame to the user's group, and reconnects through the shared reconnect pipeline when it drops.
 /// Its lifetime (refcount and linger) belongs to <see cref="UpstreamConnectionManager"/>.
 /// </summary>
-internal sealed partial class UserUpstream : IAsyncDisposable
+internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
 {
     private const int UnauthorizedCloseCode = 4401;
 
@@ -23,9 +24,11 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     private readonly ILogger _logger;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, UpstreamToken> _connectionTokens = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _refusedTokens = new(StringComparer.Ordinal);
-    private TaskCompletionSource _tokensChanged = NewSignal();
+    private readonly UserTokens _tokens = new();
+    private readonly IUpstreamClaim _claim;
+    private readonly Action<UserUpstream> _onHoldChanged;
+    private UpstreamLease? _lease;
+    private Task _leaseLossClose = Task.CompletedTask;
     private WebSocket? _socket;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
 
@@ -39,6 +42,8 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     private UpstreamStatus _status = UpstreamStatus.Connecting;
 
     private bool _hasConnected;
+    // Another relay's socket has served this user's connections here: a socket opened here continues that stream.
+    private volatile bool _followedRemote;
     private Task _run = Task.CompletedTask;
 
     public UserUpstream(
@@ -49,7 +54,9 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         UpstreamOptions options,
         RelayMetrics metrics,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        IUpstreamOwnership ownership,
+        Action<UserUpstream> onHoldChanged)
     {
         UserId = userId;
         _connector = connector;
@@ -59,6 +66,8 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = logger;
+        _onHoldChanged = onHoldChanged;
+        _claim = ownership.Join(userId, this);
     }
 
     public static ResiliencePropertyKey<UserUpstream> ContextKey { get; } = new("Reflector.Relay.UserUpstream");
@@ -81,60 +90,32 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         }
     }
 
-    public int ConnectionCount
+    public int ConnectionCount => _tokens.ConnectionCount;
+
+    /// <summary>Whether this relay holds the user's socket (always, for a relay alone, once it has started).</summary>
+    public bool IsHolding
     {
         get
         {
             lock (_lock)
             {
-                return _connectionTokens.Count;
+                return _lease is { Lost.IsCancellationRequested: false };
             }
         }
     }
+
+    /// <summary>Holding the socket for the user's connections on other relays: with none here, it still stays open.</summary>
+    public bool KeepsSocketForOtherRelays => IsHolding && _claim.OthersInterested;
 
     public void Start() => _run = Task.Run(RunAsync);
 
-    public void AddConnection(string connectionId, UpstreamToken token)
-    {
-        TaskCompletionSource changed;
-        lock (_lock)
-        {
-            _connectionTokens[connectionId] = token;
-            changed = _tokensChanged;
-            _tokensChanged = NewSignal();
-        }
-
-        changed.TrySetResult();
-    }
+    public void AddConnection(string connectionId, UpstreamToken token) => _tokens.Add(connectionId, token);
 
     /// <returns><see langword="true"/> when the connection was one of this user's.</returns>
-    public bool RemoveConnection(string connectionId)
-    {
-        lock (_lock)
-        {
-            if (!_connectionTokens.Remove(connectionId))
-            {
-                return false;
-            }
-
-            // A refusal matters only while some connection still holds that token; forget the rest, so a user who
-            // reconnects for weeks does not grow this set.
-            _refusedTokens.RemoveWhere(refused => !_connectionTokens.Values.Any(token => token.Value == refused));
-            return true;
-        }
-    }
+    public bool RemoveConnection(string connectionId) => _tokens.Remove(connectionId);
 
     /// <summary>Refused tokens remembered, so none is offered again while a connection still holds it.</summary>
-    internal int RefusedTokenCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _refusedTokens.Count;
-            }
-        }
-    }
+    internal int RefusedTokenCount => _tokens.RefusedCount;
 
     public async Task SendCurrentStatusAsync(string connectionId, CancellationToken cancellationToken)
     {
@@ -184,6 +165,9 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         }
         finally
         {
+            // Lets go of the user here: another relay with connections of the user opens the socket at once.
+            await _claim.DisposeAsync().ConfigureAwait(false);
+            await _leaseLossClose.ConfigureAwait(false);
             _abort.Dispose();
             _stopping.Dispose();
         }
@@ -229,6 +213,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     private async ValueTask ConnectAndRelayAsync(CancellationToken cancellationToken)
     {
         var token = await WaitForUsableTokenAsync(cancellationToken).ConfigureAwait(false);
+        var lease = await HoldAsync(cancellationToken).ConfigureAwait(false);
         if (!_hasConnected && _status.State != UpstreamState.Unauthorized)
         {
             await SetStatusAsync(UpstreamStatus.Connecting).ConfigureAwait(false);
@@ -237,11 +222,17 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         WebSocket socket;
         try
         {
-            socket = await _connector.ConnectAsync(token, cancellationToken).ConfigureAwait(false);
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            socket = await _connector.ConnectAsync(token, held.Token).ConfigureAwait(false);
         }
         catch (UpstreamRefusedException refused)
         {
             await OnRefusedAsync(token, refused.Code).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Another relay holds the socket now; the next pass follows it.
             return;
         }
 
@@ -261,6 +252,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         var connectedAt = _timeProvider.GetTimestamp();
         Exception? failure = null;
         WebSocketCloseStatus? closeStatus = null;
+        using var onLeaseLost = lease.Lost.Register(static state => ((UserUpstream)state!).CloseForLostLease(), this);
         try
         {
             Log.Connected(_logger, UserId);
@@ -287,7 +279,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
             socket.Dispose();
         }
 
-        if (_stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested || lease.Lost.IsCancellationRequested)
         {
             Log.Closed(_logger, UserId, (int?)closeStatus);
             return;
@@ -323,10 +315,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable
 
     private async Task OnRefusedAsync(UpstreamToken token, int code)
     {
-        lock (_lock)
-        {
-            _refusedTokens.Add(token.Value);
-        }
+        _tokens.MarkRefused(token);
 
         _metrics.HandshakeRefused();
         Log.Refused(_logger, UserId, code);
@@ -341,36 +330,20 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     {
         while (true)
         {
-            Task tokensChanged;
-            bool hasConnections;
-            lock (_lock)
+            if (_tokens.Best(_timeProvider.GetUtcNow(), out var tokensChanged, out var hasConnections) is { } best)
             {
-                var now = _timeProvider.GetUtcNow();
-                UpstreamToken? best = null;
-                foreach (var token in _connectionTokens.Values)
-                {
-                    if (token.IsExpired(now) || _refusedTokens.Contains(token.Value))
-                    {
-                        continue;
-                    }
-
-                    if (best is null || (token.ExpiresAt ?? DateTimeOffset.MaxValue) > (best.ExpiresAt ?? DateTimeOffset.MaxValue))
-                    {
-                        best = token;
-                    }
-                }
-
-                if (best is not null)
-                {
-                    return best;
-                }
-
-                tokensChanged = _tokensChanged.Task;
-                hasConnections = _connectionTokens.Count > 0;
+                return best;
             }
 
-            // With no connections (a linger) there is nobody to tell and no token to ask for: just wait.
-            if (hasConnections && _status.State != UpstreamState.Unauthorized)
+            // Another relay has the user's connections, and so tokens: it takes the socket over.
+            if (KeepsSocketForOtherRelays)
+            {
+                await ReleaseAsync().ConfigureAwait(false);
+            }
+
+            // With no connections (a linger) there is nobody to tell and no token to ask for; a relay following
+            // another's socket reports that socket's state, not its own tokens'.
+            if (hasConnections && _status.State != UpstreamState.Unauthorized && !IsFollowing)
             {
                 Log.NoUsableToken(_logger, UserId);
                 await SetStatusAsync(UpstreamStatus.Unauthorized).ConfigureAwait(false);
@@ -442,14 +415,15 @@ internal sealed partial class UserUpstream : IAsyncDisposable
     /// <param name="receivedAt">The upstream frame's arrival (a <see cref="TimeProvider"/> timestamp), when it came from one.</param>
     private async Task RelayAsync(InvalidateMessage message, long? receivedAt = null)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested || !IsHolding)
         {
-            // Closing: a replacement upstream may already serve this user's tabs.
+            // Closing, or another relay took the socket over: a replacement may already serve this user's tabs.
             return;
         }
 
         try
         {
+            _claim.Publish(message);
             await _sink.InvalidateAsync(UserId, message, _abort.Token).ConfigureAwait(false);
             _metrics.EventRelayed();
             if (receivedAt is { } start)
@@ -480,6 +454,11 @@ internal sealed partial class UserUpstream : IAsyncDisposable
             }
 
             _status = status;
+            if (IsHolding)
+            {
+                _claim.Publish(status);
+            }
+
             await _sink.UpstreamStatusAsync(UserId, status, _abort.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -505,5 +484,4 @@ internal sealed partial class UserUpstream : IAsyncDisposable
         }
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

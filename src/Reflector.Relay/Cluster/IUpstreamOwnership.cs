@@ -1,0 +1,60 @@
+using Reflector.Relay.Events;
+
+namespace Reflector.Relay.Cluster;
+
+/// <summary>
+/// Which relay may hold a user's upstream socket, and how what that relay relays reaches the user's connections
+/// on the others. One relay alone always holds (<see cref="LocalUpstreamOwnership"/>); relays sharing a Redis
+/// hold one socket per user between them (<see cref="RedisUpstreamOwnership"/>). The upstream asks; it does not
+/// know which one it has.
+/// </summary>
+internal interface IUpstreamOwnership
+{
+    /// <summary>This relay has connections of <paramref name="userId"/>: it follows the user's stream from now on.</summary>
+    IUpstreamClaim Join(string userId, IClaimObserver observer);
+}
+
+/// <summary>One relay's part in one user's stream, from its first connection of the user until it lets go.</summary>
+internal interface IUpstreamClaim : IAsyncDisposable
+{
+    /// <summary>
+    /// Completes once this relay holds the user's socket: at once alone; in a cluster when no live relay holds it.
+    /// The lease's <see cref="UpstreamLease.Lost"/> fires when another relay has taken it over.
+    /// </summary>
+    ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether other relays have connections of the user: the holder keeps the socket open for them.</summary>
+    bool OthersInterested { get; }
+
+    /// <summary>Hands a message of the socket this relay holds to the user's connections on the other relays.</summary>
+    void Publish(InvalidateMessage message);
+
+    /// <inheritdoc cref="Publish(InvalidateMessage)"/>
+    void Publish(UpstreamStatus status);
+
+    /// <summary>Stops holding the socket (it could not be kept open here), so a relay with a usable token takes over.</summary>
+    ValueTask ReleaseAsync();
+}
+
+/// <summary>What the user's stream on other relays tells this relay while it does not hold the socket.</summary>
+internal interface IClaimObserver
+{
+    Task OnRemoteInvalidateAsync(InvalidateMessage message);
+
+    Task OnRemoteStatusAsync(UpstreamStatus status);
+
+    /// <summary>Messages from the holder may have been lost (Redis was unreachable): the connections here need a resync.</summary>
+    Task OnRemoteGapAsync();
+
+    /// <summary><see cref="IUpstreamClaim.OthersInterested"/> may have changed.</summary>
+    void OnInterestChanged();
+}
+
+/// <summary>This relay's hold on a user's socket.</summary>
+/// <param name="ContinuesStream">Another relay held the socket before: this one continues that stream, after a gap.</param>
+/// <param name="Lost">Fires when another relay has taken the socket over.</param>
+internal sealed record UpstreamLease(bool ContinuesStream, CancellationToken Lost)
+{
+    /// <summary>A hold nobody can take away: a relay alone.</summary>
+    public static UpstreamLease Permanent { get; } = new(ContinuesStream: false, CancellationToken.None);
+}

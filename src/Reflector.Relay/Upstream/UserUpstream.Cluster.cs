@@ -1,0 +1,147 @@
+using Reflector.Relay.Cluster;
+using Reflector.Relay.Events;
+
+namespace Reflector.Relay.Upstream;
+
+/// <summary>The upstream's part in a cluster: holding the user's socket, or following the relay that holds it.</summary>
+internal sealed partial class UserUpstream
+{
+    /// <summary>Another relay's socket serves this user's connections here.</summary>
+    private bool IsFollowing => _followedRemote && !IsHolding;
+
+    /// <summary>
+    /// The lease to hold the socket under: the current one, or a new one once no other relay holds it. A socket
+    /// opened after another relay's (a failover, a takeover) continues that stream, so its clients hear
+    /// <c>reconnecting</c> now and <c>resync</c> once it is connected.
+    /// </summary>
+    private async Task<UpstreamLease> HoldAsync(CancellationToken cancellationToken)
+    {
+        UpstreamLease? current;
+        lock (_lock)
+        {
+            current = _lease;
+        }
+
+        if (current is { Lost.IsCancellationRequested: false })
+        {
+            return current;
+        }
+
+        if (current is not null)
+        {
+            await OnLeaseLostAsync().ConfigureAwait(false);
+        }
+
+        var lease = await _claim.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            _lease = lease;
+        }
+
+        _onHoldChanged(this);
+        if (lease.ContinuesStream || _followedRemote)
+        {
+            Log.TookOver(_logger, UserId);
+            _hasConnected = true;
+            await SetStatusAsync(UpstreamStatus.Reconnecting()).ConfigureAwait(false);
+        }
+
+        return lease;
+    }
+
+    /// <summary>Another relay took the socket over: this relay's connections follow that one's stream from now on.</summary>
+    private async Task OnLeaseLostAsync()
+    {
+        lock (_lock)
+        {
+            _lease = null;
+        }
+
+        _followedRemote = true;
+        Log.LeaseLost(_logger, UserId);
+        _onHoldChanged(this);
+        // Whatever happened between this socket's last event and the other's first may be missed here.
+        await RelayLocallyAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+    }
+
+    /// <summary>Lets another relay, one with a usable token, open the socket.</summary>
+    private async Task ReleaseAsync()
+    {
+        await _claim.ReleaseAsync().ConfigureAwait(false);
+        await OnLeaseLostAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The lease was lost while the socket was open: close it, cleanly, without waiting here.</summary>
+    private void CloseForLostLease()
+    {
+        System.Net.WebSockets.WebSocket? socket;
+        lock (_lock)
+        {
+            socket = _socket;
+            if (socket is not null)
+            {
+                _leaseLossClose = SendCloseAsync(socket, System.Net.WebSockets.WebSocketCloseStatus.NormalClosure);
+            }
+        }
+    }
+
+    public async Task OnRemoteInvalidateAsync(InvalidateMessage message)
+    {
+        if (IsHolding)
+        {
+            // This relay's own socket serves its connections; the other's messages would repeat them.
+            return;
+        }
+
+        _followedRemote = true;
+        await RelayLocallyAsync(message).ConfigureAwait(false);
+    }
+
+    public async Task OnRemoteStatusAsync(UpstreamStatus status)
+    {
+        if (IsHolding || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _followedRemote = true;
+        await _statusGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_status == status && status.RetryInMs is null)
+            {
+                return;
+            }
+
+            _status = status;
+            await _sink.UpstreamStatusAsync(UserId, status, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _statusGate.Release();
+        }
+    }
+
+    public async Task OnRemoteGapAsync()
+    {
+        if (!IsHolding)
+        {
+            await RelayLocallyAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+        }
+    }
+
+    public void OnInterestChanged() => _onHoldChanged(this);
+
+    /// <summary>To this relay's connections of the user only.</summary>
+    private async Task RelayLocallyAsync(InvalidateMessage message)
+    {
+        try
+        {
+            await _sink.InvalidateAsync(UserId, message, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.RelayFailed(_logger, UserId, exception);
+        }
+    }
+}
