@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
+using Reflector.Relay.Cluster;
 using Reflector.Relay.Demo;
 #if SIMULATED_REFLECTOR
 using Reflector.Relay.Development;
@@ -30,6 +31,7 @@ internal static class RelayApplicationExtensions
         services.AddRelayAuthentication(builder.Configuration);
         services.AddBrowserOrigins(builder.Configuration);
         services.AddConnectionLimits(builder.Configuration);
+        services.AddRelayCluster(builder.Configuration);
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();
         services.AddRelayHealthChecks();

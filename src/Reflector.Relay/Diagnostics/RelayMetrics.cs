@@ -17,6 +17,10 @@ internal sealed class RelayMetrics
     private readonly Counter<long> _connectionsOverflowed;
     private readonly Counter<long> _stalledConnectionsDisconnected;
     private readonly Histogram<double> _deliveryLag;
+    private readonly Counter<long> _claimsWon;
+    private readonly Counter<long> _claimsLost;
+    private readonly Counter<long> _clusterMessagesPublished;
+    private readonly Counter<long> _clusterMessagesReceived;
     private readonly Meter _meter;
 
     public RelayMetrics(IMeterFactory meterFactory)
@@ -34,6 +38,15 @@ internal sealed class RelayMetrics
         _stalledConnectionsDisconnected = meter.CreateCounter<long>(
             "reflector_relay.connections.stalled", "{connection}",
             "Browser connections disconnected because their writes made no progress for Limits:StalledConnectionTimeout.");
+        _claimsWon = meter.CreateCounter<long>(
+            "reflector_relay.cluster.claims_won", "{claim}",
+            "Upstream sockets this relay came to hold, by kind: claim (nobody held it), failover (its relay had died), fallback (Redis unreachable).");
+        _claimsLost = meter.CreateCounter<long>(
+            "reflector_relay.cluster.claims_lost", "{claim}", "Upstream sockets this relay let go because another relay's claim won.");
+        _clusterMessagesPublished = meter.CreateCounter<long>(
+            "reflector_relay.cluster.messages_published", "{message}", "Messages this relay published for the user's connections on other relays.");
+        _clusterMessagesReceived = meter.CreateCounter<long>(
+            "reflector_relay.cluster.messages_received", "{message}", "Messages from other relays received on the channels of this relay's users.");
         _deliveryLag = meter.CreateHistogram(
             "reflector_relay.events.delivery_lag",
             "s",
@@ -74,6 +87,25 @@ internal sealed class RelayMetrics
             "{upstream}",
             "Upstreams (one per user, lingering ones included) by the state their clients were last told.");
     }
+
+    /// <summary>Publishes whether this relay reaches its cluster's Redis (1) or not (0).</summary>
+    public void ObserveCluster(Func<bool> redisConnected)
+    {
+        ArgumentNullException.ThrowIfNull(redisConnected);
+        _meter.CreateObservableGauge(
+            "reflector_relay.cluster.redis_connected",
+            () => redisConnected() ? 1 : 0,
+            "{connection}",
+            "Whether this relay reaches the cluster's Redis: 0 means it serves its users from sockets of its own.");
+    }
+
+    public void ClusterClaimWon(string kind) => _claimsWon.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void ClusterClaimLost() => _claimsLost.Add(1);
+
+    public void ClusterMessagePublished() => _clusterMessagesPublished.Add(1);
+
+    public void ClusterMessageReceived() => _clusterMessagesReceived.Add(1);
 
     public void EventReceived() => _eventsReceived.Add(1);
 

@@ -1,0 +1,62 @@
+using StackExchange.Redis;
+
+namespace Reflector.Relay.Cluster;
+
+/// <summary>Where the cluster keeps its state in Redis, and the scripts that change it atomically.</summary>
+internal sealed class ClusterKeys(string prefix)
+{
+    /// <summary>Set while the relay is alive, with a time to live of <see cref="ClusterOptions.NodeTimeout"/>.</summary>
+    public RedisKey Node(string nodeId) => $"{prefix}:node:{nodeId}";
+
+    public string NodePrefix => $"{prefix}:node:";
+
+    /// <summary>Every relay that has said it is alive, dead ones until someone notices.</summary>
+    public RedisKey Nodes => $"{prefix}:nodes";
+
+    /// <summary>The user's socket holder, <c>{node}/{claim}|{epoch}</c>.</summary>
+    public RedisKey Owner(string userId) => $"{prefix}:user:{userId}:owner";
+
+    public RedisKey Epoch(string userId) => $"{prefix}:user:{userId}:epoch";
+
+    /// <summary>The relays with connections of the user.</summary>
+    public RedisKey Interested(string userId) => $"{prefix}:user:{userId}:nodes";
+
+    /// <summary>The holder's last status envelope, for connections joining on other relays.</summary>
+    public RedisKey Status(string userId) => $"{prefix}:user:{userId}:status";
+
+    public RedisChannel Channel(string userId) => RedisChannel.Literal($"{prefix}:user:{userId}");
+
+    /// <summary>
+    /// Takes the user's socket when nobody holds it or its holder's relay is dead; keeps it when the caller holds it.
+    /// Returns {won, holder value, took over from a dead relay}. Epochs come from Redis's clock as well as a
+    /// counter, so they keep growing across a Redis restart that lost the counter.
+    /// The node key is built in the script (standalone Redis; a Redis Cluster would need hash tags).
+    /// KEYS: owner, epoch. ARGV: claimant, node key prefix.
+    /// </summary>
+    public const string ClaimScript = """
+        local current = redis.call('GET', KEYS[1])
+        if current then
+          local holder = string.match(current, '^(.*)|')
+          if holder == ARGV[1] then return {1, current, 0} end
+          local node = string.match(current, '^([^/]*)/')
+          if node and redis.call('EXISTS', ARGV[2] .. node) == 1 then return {0, current, 0} end
+        end
+        local time = redis.call('TIME')
+        local epoch = tonumber(time[1]) * 1000000 + tonumber(time[2])
+        local counted = redis.call('INCR', KEYS[2])
+        if counted > epoch then epoch = counted else redis.call('SET', KEYS[2], epoch) end
+        local value = ARGV[1] .. '|' .. epoch
+        redis.call('SET', KEYS[1], value)
+        if current then return {1, value, 1} end
+        return {1, value, 0}
+        """;
+
+    /// <summary>Lets go of the socket if the caller still holds it. KEYS: owner, status. ARGV: holder value.</summary>
+    public const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1], KEYS[2])
+          return 1
+        end
+        return 0
+        """;
+}

@@ -1,0 +1,440 @@
+using Microsoft.Extensions.Options;
+using Reflector.Relay.Diagnostics;
+using StackExchange.Redis;
+
+namespace Reflector.Relay.Cluster;
+
+/// <summary>
+/// Relays sharing one Redis keep one upstream socket per user between them. Each relay says it is alive once per
+/// heartbeat (one key with a time to live) and watches which relays are; a user's socket is held under a claim
+/// that stays valid while its relay is alive, so the cost per heartbeat is a few commands per relay, not one per
+/// user. Everything else happens on the user's own channel and only when something changes: a claim, a release,
+/// a relay's connections of the user coming or going, and the holder's messages.
+/// While Redis is unreachable every relay holds a socket of its own for its users (<see cref="RedisUserClaim"/>),
+/// and when it returns the claims are settled again.
+/// </summary>
+internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHostedService, IAsyncDisposable
+{
+    private readonly ClusterOptions _options;
+    private readonly string _connectionString;
+    private readonly RelayMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<RedisUpstreamOwnership> _logger;
+
+    private readonly Lock _lock = new();
+    private readonly HashSet<RedisUserClaim> _claims = [];
+    private readonly Dictionary<string, int> _interest = new(StringComparer.Ordinal);
+    private HashSet<string> _liveNodes = new(StringComparer.Ordinal);
+    private TaskCompletionSource _wake = NewSignal();
+    private long _claimSequence;
+    private bool _wasConnected;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _maintenance = Task.CompletedTask;
+    private ConnectionMultiplexer? _redis;
+
+    public RedisUpstreamOwnership(
+        IOptions<ClusterOptions> options,
+        IConfiguration configuration,
+        RelayMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<RedisUpstreamOwnership> logger)
+    {
+        _options = options.Value;
+        _connectionString = configuration.GetConnectionString(ClusterOptions.ConnectionStringName) ?? string.Empty;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        Keys = new ClusterKeys(_options.KeyPrefix);
+        metrics.ObserveCluster(() => IsConnected);
+    }
+
+    public ClusterKeys Keys { get; }
+
+    public string NodeId => _options.NodeId;
+
+    public bool IsConnected => _redis?.IsConnected == true;
+
+    internal RelayMetrics Metrics => _metrics;
+
+    internal ILogger Logger => _logger;
+
+    internal TimeSpan SafetyRetry => 10 * _options.NodeTimeout;
+
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    private IDatabase Database => _redis!.GetDatabase();
+
+    internal ISubscriber Subscriber => _redis!.GetSubscriber();
+
+    public IUpstreamClaim Join(string userId, IClaimObserver observer)
+    {
+        var claim = new RedisUserClaim(this, userId, $"{NodeId}/{Interlocked.Increment(ref _claimSequence)}", observer);
+        bool first;
+        lock (_lock)
+        {
+            _claims.Add(claim);
+            first = !_interest.TryGetValue(userId, out var count);
+            _interest[userId] = count + 1;
+        }
+
+        if (first)
+        {
+            SayInterest(userId, claim.HolderId, joined: true);
+        }
+
+        claim.Start();
+        return claim;
+    }
+
+    internal void Leave(RedisUserClaim claim)
+    {
+        bool last;
+        lock (_lock)
+        {
+            _claims.Remove(claim);
+            var count = _interest.GetValueOrDefault(claim.UserId) - 1;
+            last = count <= 0;
+            if (last)
+            {
+                _interest.Remove(claim.UserId);
+            }
+            else
+            {
+                _interest[claim.UserId] = count;
+            }
+        }
+
+        if (last)
+        {
+            SayInterest(claim.UserId, claim.HolderId, joined: false);
+        }
+    }
+
+    internal bool IsLive(string nodeId)
+    {
+        lock (_lock)
+        {
+            return _liveNodes.Contains(nodeId);
+        }
+    }
+
+    /// <summary>Runs the claim script; throws when Redis cannot answer.</summary>
+    internal async Task<ClaimResult> TryClaimAsync(string userId, string holderId)
+    {
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
+            ClusterKeys.ClaimScript,
+            [Keys.Owner(userId), Keys.Epoch(userId)],
+            [holderId, Keys.NodePrefix]).ConfigureAwait(false))!;
+        var value = (string)result[1]!;
+        return new ClaimResult((int)result[0] == 1, value, (int)result[2] == 1);
+    }
+
+    internal async Task ReleaseAsync(string userId, string holderValue)
+    {
+        await Database.ScriptEvaluateAsync(
+            ClusterKeys.ReleaseScript, [Keys.Owner(userId), Keys.Status(userId)], [holderValue]).ConfigureAwait(false);
+    }
+
+    internal async Task<string[]> InterestedNodesAsync(string userId) =>
+        [.. (await Database.SetMembersAsync(Keys.Interested(userId)).ConfigureAwait(false)).Select(member => (string)member!)];
+
+    internal async Task<RedisValue> LastStatusAsync(string userId) =>
+        await Database.StringGetAsync(Keys.Status(userId)).ConfigureAwait(false);
+
+    /// <summary>Fire and forget: ordered after every earlier command on the same connection, never waited for.</summary>
+    internal void Publish(string userId, ClusterEnvelope envelope, bool isStatus)
+    {
+        if (!IsConnected)
+        {
+            return;
+        }
+
+        var json = envelope.ToJson();
+        try
+        {
+            if (isStatus)
+            {
+                Database.StringSet(Keys.Status(userId), json, TimeSpan.FromDays(1), flags: CommandFlags.FireAndForget);
+            }
+
+            Subscriber.Publish(Keys.Channel(userId), json, CommandFlags.FireAndForget);
+            _metrics.ClusterMessagePublished();
+        }
+        catch (RedisException exception)
+        {
+            Log.PublishFailed(_logger, userId, exception.Message);
+        }
+    }
+
+    private void SayInterest(string userId, string holderId, bool joined)
+    {
+        if (!IsConnected)
+        {
+            // Said again for every user when Redis comes back.
+            return;
+        }
+
+        try
+        {
+            var key = Keys.Interested(userId);
+            if (joined)
+            {
+                Database.SetAdd(key, NodeId, CommandFlags.FireAndForget);
+                Database.KeyExpire(key, TimeSpan.FromDays(1), CommandFlags.FireAndForget);
+            }
+            else
+            {
+                Database.SetRemove(key, NodeId, CommandFlags.FireAndForget);
+            }
+
+            Subscriber.Publish(
+                Keys.Channel(userId), new ClusterEnvelope(holderId, 0, 0, ClusterMessageKind.Interest).ToJson(), CommandFlags.FireAndForget);
+        }
+        catch (RedisException exception)
+        {
+            Log.PublishFailed(_logger, userId, exception.Message);
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var configuration = ConfigurationOptions.Parse(_connectionString);
+        // A relay starts and serves, node-local, while Redis is down; it joins the cluster once Redis answers.
+        configuration.AbortOnConnectFail = false;
+        // A renewal or claim queued during an outage and sent seconds later could act on a world that has moved on.
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ReconnectRetryPolicy = new LinearRetry(500);
+        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
+        configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 2000);
+        configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, 2000);
+        configuration.KeepAlive = 1;
+        configuration.ClientName ??= NodeId;
+
+        _redis = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        _redis.ConnectionFailed += (_, _) => WakeMaintenance();
+        _redis.ConnectionRestored += (_, _) => WakeMaintenance();
+        Log.Started(_logger, NodeId, _redis.IsConnected);
+        await TickAsync().ConfigureAwait(false);
+        _maintenance = Task.Run(MaintainAsync, CancellationToken.None);
+    }
+
+    /// <summary>Runs after the upstreams have let go (hosted services stop in reverse order): says goodbye.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        WakeMaintenance();
+        await _maintenance.ConfigureAwait(false);
+        if (IsConnected)
+        {
+            try
+            {
+                await Database.KeyDeleteAsync(Keys.Node(NodeId)).ConfigureAwait(false);
+                await Database.SetRemoveAsync(Keys.Nodes, NodeId).ConfigureAwait(false);
+            }
+            catch (RedisException exception)
+            {
+                Log.PublishFailed(_logger, NodeId, exception.Message);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task MaintainAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Task wake;
+            lock (_lock)
+            {
+                wake = _wake.Task;
+            }
+
+            await wake.WaitAsync(_options.HeartbeatInterval, _timeProvider, _stopping.Token)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            lock (_lock)
+            {
+                if (_wake.Task.IsCompleted)
+                {
+                    _wake = NewSignal();
+                }
+            }
+
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await TickAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // Redis went away mid-tick; the next tick sees it.
+                Log.TickFailed(_logger, exception.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Says this relay is alive, learns which relays are, and settles what changed: claims after Redis came back
+    /// (or after this relay was silent too long and may have been given up), waiters whose holder died, holders
+    /// whose other relays' connections died with their relay.
+    /// </summary>
+    private async Task TickAsync()
+    {
+        if (!IsConnected)
+        {
+            if (_wasConnected)
+            {
+                _wasConnected = false;
+                Log.RedisLost(_logger);
+                foreach (var claim in Claims())
+                {
+                    claim.OnRedisLost();
+                }
+            }
+
+            return;
+        }
+
+        var database = Database;
+        var nodeKey = Keys.Node(NodeId);
+        // Renewed only if it still exists: if it expired, other relays may already have taken this relay's sockets.
+        var continuous = await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout, When.Exists).ConfigureAwait(false);
+        if (!continuous)
+        {
+            await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout).ConfigureAwait(false);
+            await database.SetAddAsync(Keys.Nodes, NodeId).ConfigureAwait(false);
+        }
+
+        var restored = !_wasConnected || !continuous;
+        _wasConnected = true;
+        var dead = await RefreshLiveNodesAsync(database).ConfigureAwait(false);
+
+        if (restored)
+        {
+            Log.Settling(_logger, NodeId);
+            List<string> users;
+            lock (_lock)
+            {
+                users = [.. _interest.Keys];
+            }
+
+            foreach (var userId in users)
+            {
+                database.SetAdd(Keys.Interested(userId), NodeId, CommandFlags.FireAndForget);
+            }
+
+            foreach (var claim in Claims())
+            {
+                await claim.SettleAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (dead.Count > 0)
+        {
+            Log.RelaysDied(_logger, string.Join(", ", dead));
+            foreach (var claim in Claims())
+            {
+                claim.OnRelaysDied(dead);
+            }
+        }
+    }
+
+    private async Task<HashSet<string>> RefreshLiveNodesAsync(IDatabase database)
+    {
+        var known = (await database.SetMembersAsync(Keys.Nodes).ConfigureAwait(false)).Select(member => (string)member!).ToList();
+        var checks = known.Select(node => database.KeyExistsAsync(Keys.Node(node))).ToList();
+        await Task.WhenAll(checks).ConfigureAwait(false);
+
+        var live = new HashSet<string>(StringComparer.Ordinal) { NodeId };
+        var dead = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < known.Count; i++)
+        {
+            if (checks[i].Result || known[i] == NodeId)
+            {
+                live.Add(known[i]);
+            }
+            else
+            {
+                dead.Add(known[i]);
+                database.SetRemove(Keys.Nodes, known[i], CommandFlags.FireAndForget);
+            }
+        }
+
+        lock (_lock)
+        {
+            // Also relays this one had seen alive that vanished from the set (another relay removed them first).
+            foreach (var node in _liveNodes)
+            {
+                if (!live.Contains(node))
+                {
+                    dead.Add(node);
+                }
+            }
+
+            _liveNodes = live;
+        }
+
+        return dead;
+    }
+
+    private List<RedisUserClaim> Claims()
+    {
+        lock (_lock)
+        {
+            return [.. _claims];
+        }
+    }
+
+    private void WakeMaintenance()
+    {
+        TaskCompletionSource wake;
+        lock (_lock)
+        {
+            wake = _wake;
+        }
+
+        wake.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static partial class Log
+    {
+        [LoggerMessage(500, LogLevel.Information, "Cluster node {NodeId} started; Redis connected: {Connected}")]
+        public static partial void Started(ILogger logger, string nodeId, bool connected);
+
+        [LoggerMessage(501, LogLevel.Warning, "Redis is unreachable: every relay holds its own users' sockets until it returns")]
+        public static partial void RedisLost(ILogger logger);
+
+        [LoggerMessage(502, LogLevel.Information, "Cluster node {NodeId} (re)joined Redis: settling its claims")]
+        public static partial void Settling(ILogger logger, string nodeId);
+
+        [LoggerMessage(503, LogLevel.Warning, "Relays stopped answering: {Nodes}; their sockets are taken over")]
+        public static partial void RelaysDied(ILogger logger, string nodes);
+
+        [LoggerMessage(504, LogLevel.Warning, "Publishing to the cluster for {UserId} failed: {Reason}")]
+        public static partial void PublishFailed(ILogger logger, string userId, string reason);
+
+        [LoggerMessage(505, LogLevel.Warning, "Cluster heartbeat failed: {Reason}")]
+        public static partial void TickFailed(ILogger logger, string reason);
+    }
+}
+
+internal readonly record struct ClaimResult(bool Won, string HolderValue, bool TookOverFromDeadRelay)
+{
+    /// <summary>The relay of the holder named in <see cref="HolderValue"/>.</summary>
+    public string HolderNode => HolderValue[..HolderValue.IndexOf('/', StringComparison.Ordinal)];
+}

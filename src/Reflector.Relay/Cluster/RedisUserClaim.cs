@@ -1,0 +1,455 @@
+using System.Globalization;
+using Reflector.Relay.Events;
+using StackExchange.Redis;
+
+namespace Reflector.Relay.Cluster;
+
+/// <summary>
+/// One relay's part in one user's stream in a cluster: it holds the user's socket under a claim, or waits for the
+/// holder to go while following its messages on the user's channel. While Redis is unreachable it holds a socket
+/// of its own (a fallback lease) and, when Redis returns, keeps it only if its claim wins.
+/// </summary>
+internal sealed partial class RedisUserClaim : IUpstreamClaim
+{
+    private readonly RedisUpstreamOwnership _cluster;
+    private readonly IClaimObserver _observer;
+
+    private readonly Lock _lock = new();
+    private CancellationTokenSource? _lease;
+    // "holder|epoch" as stored in Redis while the claim is won; null for a fallback lease.
+    private string? _holderValue;
+    private long _epoch;
+    private long _sequence;
+    private string? _waitingOn;
+    private TaskCompletionSource _wake = NewSignal();
+    private HashSet<string> _interested = new(StringComparer.Ordinal);
+
+    // Newest epoch heard on the channel, and the newest status: older ones come from a relay that lost its claim.
+    private long _newestEpoch;
+    private (long Epoch, long Sequence) _newestStatus;
+
+    private ChannelMessageQueue? _queue;
+    private Task _subscription = Task.CompletedTask;
+    private bool _disposed;
+
+    public RedisUserClaim(RedisUpstreamOwnership cluster, string userId, string holderId, IClaimObserver observer)
+    {
+        _cluster = cluster;
+        UserId = userId;
+        HolderId = holderId;
+        _observer = observer;
+    }
+
+    public string UserId { get; }
+
+    /// <summary>This claim's name in Redis: the relay and a number, so a relay's old and new claims of a user differ.</summary>
+    public string HolderId { get; }
+
+    public bool OthersInterested
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _interested.Any(_cluster.IsLive);
+            }
+        }
+    }
+
+    public void Start()
+    {
+        lock (_lock)
+        {
+            _subscription = SubscribeAsync();
+        }
+    }
+
+    public async ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Task wake;
+            lock (_lock)
+            {
+                wake = _wake.Task;
+            }
+
+            if (!_cluster.IsConnected)
+            {
+                return Grant(holderValue: null, kind: "fallback", continues: false);
+            }
+
+            ClaimResult result;
+            try
+            {
+                result = await _cluster.TryClaimAsync(UserId, HolderId).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                return Grant(holderValue: null, kind: "fallback", continues: false);
+            }
+
+            if (result.Won)
+            {
+                var lease = Grant(result.HolderValue, result.TookOverFromDeadRelay ? "failover" : "claim", result.TookOverFromDeadRelay);
+                await RefreshInterestAsync().ConfigureAwait(false);
+                return lease;
+            }
+
+            lock (_lock)
+            {
+                _waitingOn = result.HolderNode;
+            }
+
+            // Woken by a release, the holder's relay dying, or Redis coming and going; the timeout is a safety net
+            // for a lost release message, rare enough to cost nothing at scale.
+            await wake.WaitAsync(_cluster.SafetyRetry, _cluster.TimeProvider, cancellationToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Publish(InvalidateMessage message) => Publish(ClusterMessageKind.Invalidate, message, null);
+
+    public void Publish(UpstreamStatus status) => Publish(ClusterMessageKind.Status, null, status);
+
+    public async ValueTask ReleaseAsync()
+    {
+        CancellationTokenSource? lease;
+        string? holderValue;
+        lock (_lock)
+        {
+            lease = _lease;
+            holderValue = _holderValue;
+            _lease = null;
+            _holderValue = null;
+        }
+
+        if (holderValue is not null && _cluster.IsConnected)
+        {
+            try
+            {
+                await _cluster.ReleaseAsync(UserId, holderValue).ConfigureAwait(false);
+                _cluster.Publish(UserId, new ClusterEnvelope(HolderId, _epoch, 0, ClusterMessageKind.Released), isStatus: false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // The claim lapses with this relay's heartbeat, or is settled when Redis returns.
+                Log.ReleaseFailed(_cluster.Logger, UserId, exception.Message);
+            }
+        }
+
+        await CancelAsync(lease).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ChannelMessageQueue? queue;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            queue = _queue;
+        }
+
+        await ReleaseAsync().ConfigureAwait(false);
+        _cluster.Leave(this);
+        if (queue is not null && _cluster.IsConnected)
+        {
+            await queue.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await _subscription.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Wake();
+    }
+
+    /// <summary>Redis is unreachable: a relay waiting for the holder holds a socket of its own meanwhile.</summary>
+    internal void OnRedisLost() => Wake();
+
+    /// <summary>
+    /// Redis answers again, or this relay was silent long enough to have been given up: a held socket is kept only
+    /// if the claim still wins; a waiting relay tries again; a following relay may have missed messages.
+    /// </summary>
+    internal async Task SettleAsync()
+    {
+        bool subscribed;
+        bool holding;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            subscribed = _queue is not null;
+            holding = _lease is not null;
+        }
+
+        if (!subscribed)
+        {
+            lock (_lock)
+            {
+                _subscription = SubscribeAsync();
+            }
+        }
+
+        if (!holding)
+        {
+            Wake();
+            await _observer.OnRemoteGapAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var result = await _cluster.TryClaimAsync(UserId, HolderId).ConfigureAwait(false);
+        CancellationTokenSource? lost = null;
+        lock (_lock)
+        {
+            if (_lease is null)
+            {
+                return;
+            }
+
+            if (result.Won)
+            {
+                _holderValue = result.HolderValue;
+                _epoch = EpochOf(result.HolderValue);
+            }
+            else
+            {
+                lost = _lease;
+                _lease = null;
+                _holderValue = null;
+            }
+        }
+
+        if (lost is not null)
+        {
+            _cluster.Metrics.ClusterClaimLost();
+            Log.ClaimLost(_cluster.Logger, UserId, result.HolderNode);
+            await CancelAsync(lost).ConfigureAwait(false);
+        }
+        else
+        {
+            await RefreshInterestAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Relays found dead: a waiter whose holder died claims now; a holder forgets their connections.</summary>
+    internal void OnRelaysDied(IReadOnlySet<string> dead)
+    {
+        bool wake;
+        bool interestChanged;
+        lock (_lock)
+        {
+            wake = _waitingOn is not null && dead.Contains(_waitingOn);
+            interestChanged = _interested.RemoveWhere(dead.Contains) > 0;
+        }
+
+        if (wake)
+        {
+            Wake();
+        }
+
+        if (interestChanged)
+        {
+            _observer.OnInterestChanged();
+        }
+    }
+
+    private UpstreamLease Grant(string? holderValue, string kind, bool continues)
+    {
+        var lease = new CancellationTokenSource();
+        lock (_lock)
+        {
+            _lease = lease;
+            _holderValue = holderValue;
+            _waitingOn = null;
+            if (holderValue is not null)
+            {
+                _epoch = EpochOf(holderValue);
+                _newestEpoch = Math.Max(_newestEpoch, _epoch);
+            }
+        }
+
+        _cluster.Metrics.ClusterClaimWon(kind);
+        Log.ClaimWon(_cluster.Logger, UserId, kind);
+        return new UpstreamLease(continues, lease.Token);
+    }
+
+    private void Publish(ClusterMessageKind kind, InvalidateMessage? invalidate, UpstreamStatus? status)
+    {
+        ClusterEnvelope envelope;
+        lock (_lock)
+        {
+            // Only a won claim speaks for the user; a fallback lease serves this relay's connections alone.
+            if (_lease is null || _holderValue is null)
+            {
+                return;
+            }
+
+            envelope = new ClusterEnvelope(HolderId, _epoch, ++_sequence, kind, invalidate, status);
+        }
+
+        _cluster.Publish(UserId, envelope, kind == ClusterMessageKind.Status);
+    }
+
+    private async Task SubscribeAsync()
+    {
+        try
+        {
+            var queue = await _cluster.Subscriber.SubscribeAsync(_cluster.Keys.Channel(UserId)).ConfigureAwait(false);
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    _ = queue.UnsubscribeAsync();
+                    return;
+                }
+
+                _queue = queue;
+            }
+
+            // Subscribed first, then read: a status published in between arrives on the channel, and the older of
+            // the two is dropped by its sequence.
+            if (ClusterEnvelope.Parse(await _cluster.LastStatusAsync(UserId).ConfigureAwait(false)) is { Kind: ClusterMessageKind.Status } last)
+            {
+                await OnEnvelopeAsync(last).ConfigureAwait(false);
+            }
+
+            queue.OnMessage(message => OnEnvelopeAsync(ClusterEnvelope.Parse(message.Message)));
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Subscribed again when Redis returns (SettleAsync).
+            Log.SubscribeFailed(_cluster.Logger, UserId, exception.Message);
+        }
+    }
+
+    private async Task OnEnvelopeAsync(ClusterEnvelope? envelope)
+    {
+        if (envelope is null || envelope.Holder == HolderId)
+        {
+            return;
+        }
+
+        _cluster.Metrics.ClusterMessageReceived();
+        switch (envelope.Kind)
+        {
+            case ClusterMessageKind.Released:
+                Wake();
+                return;
+            case ClusterMessageKind.Interest:
+                if (IsHolding)
+                {
+                    await RefreshInterestAsync().ConfigureAwait(false);
+                }
+
+                return;
+        }
+
+        lock (_lock)
+        {
+            if (envelope.Epoch < _newestEpoch)
+            {
+                // From a relay that has lost its claim: the new holder's stream is the one to follow.
+                return;
+            }
+
+            _newestEpoch = envelope.Epoch;
+            if (envelope.Kind == ClusterMessageKind.Status)
+            {
+                if ((envelope.Epoch, envelope.Sequence).CompareTo(_newestStatus) <= 0)
+                {
+                    return;
+                }
+
+                _newestStatus = (envelope.Epoch, envelope.Sequence);
+            }
+        }
+
+        if (envelope is { Kind: ClusterMessageKind.Invalidate, Invalidate: { } invalidate })
+        {
+            await _observer.OnRemoteInvalidateAsync(invalidate).ConfigureAwait(false);
+        }
+        else if (envelope is { Kind: ClusterMessageKind.Status, Status: { } status })
+        {
+            await _observer.OnRemoteStatusAsync(status).ConfigureAwait(false);
+        }
+    }
+
+    private bool IsHolding
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lease is not null;
+            }
+        }
+    }
+
+    private async Task RefreshInterestAsync()
+    {
+        string[] nodes;
+        try
+        {
+            nodes = await _cluster.InterestedNodesAsync(UserId).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _interested = new HashSet<string>(nodes.Where(node => node != _cluster.NodeId), StringComparer.Ordinal);
+        }
+
+        _observer.OnInterestChanged();
+    }
+
+    private void Wake()
+    {
+        TaskCompletionSource wake;
+        lock (_lock)
+        {
+            wake = _wake;
+            _wake = NewSignal();
+        }
+
+        wake.TrySetResult();
+    }
+
+    private static async Task CancelAsync(CancellationTokenSource? lease)
+    {
+        if (lease is not null)
+        {
+            // Not disposed: the upstream may still register on the lease's token.
+            await lease.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static long EpochOf(string holderValue) =>
+        long.Parse(holderValue.AsSpan(holderValue.LastIndexOf('|') + 1), CultureInfo.InvariantCulture);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static partial class Log
+    {
+        [LoggerMessage(510, LogLevel.Information, "This relay holds the upstream of user {UserId} ({Kind})")]
+        public static partial void ClaimWon(ILogger logger, string userId, string kind);
+
+        [LoggerMessage(511, LogLevel.Warning, "Relay {HolderNode} holds the upstream of user {UserId} now; this relay lets its socket go")]
+        public static partial void ClaimLost(ILogger logger, string userId, string holderNode);
+
+        [LoggerMessage(512, LogLevel.Warning, "Releasing the upstream of user {UserId} in Redis failed: {Reason}")]
+        public static partial void ReleaseFailed(ILogger logger, string userId, string reason);
+
+        [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of user {UserId} failed: {Reason}; retried when Redis returns")]
+        public static partial void SubscribeFailed(ILogger logger, string userId, string reason);
+    }
+}
