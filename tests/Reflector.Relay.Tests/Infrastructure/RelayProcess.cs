@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Reflector.Relay.Tests.Infrastructure;
@@ -37,9 +38,25 @@ internal sealed partial class RelayProcess : IDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        Id = _process.Id;
+        Exited = _process.WaitForExitAsync();
     }
 
     public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>Its process id, still readable once it has exited and been disposed.</summary>
+    public int Id { get; }
+
+    /// <summary>Completes when the process has exited, however it ended; unbounded, for racing against <see cref="Started"/>.</summary>
+    public Task Exited { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Stopped by SIGSTOP, as <c>/proc</c> reports it: every thread halted, sockets open but unanswered.</summary>
+    public bool IsPaused =>
+        File.ReadAllText($"/proc/{Id.ToString(CultureInfo.InvariantCulture)}/stat") is var stat
+        // The state follows the command name in parentheses, which may itself hold spaces or ')'.
+        && stat[(stat.LastIndexOf(')') + 2)..] is ['T' or 't', ..];
 
     /// <summary>The address Kestrel reports once it listens.</summary>
     public Task<Uri> Listening => _listening.Task;
@@ -54,20 +71,52 @@ internal sealed partial class RelayProcess : IDisposable
     }
 
     /// <summary>What a container runtime sends on <c>docker stop</c>.</summary>
-    public void SendSigterm()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
+    public void SendSigterm() => Signal("TERM");
 
-    public void Dispose()
+    /// <summary>SIGKILL, as a crash or the OOM killer ends it: no goodbye on any socket. Returns once it has exited.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
         }
 
+        await _process.WaitForExitAsync().DefaultTimeout();
+    }
+
+    /// <summary>SIGSTOP, as a long GC pause or a frozen VM looks from outside. Returns once the kernel reports it stopped.</summary>
+    public async Task PauseAsync()
+    {
+        Signal("STOP");
+        await TestTimeouts.Eventually(() => IsPaused, $"relay process {Id} is stopped");
+    }
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>. Returns once the kernel reports it running again.</summary>
+    public async Task ResumeAsync()
+    {
+        Signal("CONT");
+        await TestTimeouts.Eventually(() => !IsPaused, $"relay process {Id} runs again");
+    }
+
+    public void Dispose()
+    {
+        // SIGKILL ends a paused process too.
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
         _process.Dispose();
+    }
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", [$"-{name}", Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} {Id} failed (exit code {kill.ExitCode}).");
+        }
     }
 
     private void OnLine(string? line)
