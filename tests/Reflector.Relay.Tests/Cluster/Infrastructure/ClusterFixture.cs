@@ -28,6 +28,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         catch
         {
             await Reflector.DisposeAsync();
+            Reflector = null!;
             throw;
         }
     }
@@ -59,8 +60,16 @@ public sealed class ClusterFixture : IAsyncLifetime
             await node.DisposeAsync();
         }
 
-        await Redis.DisposeAsync();
-        await Reflector.DisposeAsync();
+        // Null when InitializeAsync failed part-way.
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        if (Reflector is not null)
+        {
+            await Reflector.DisposeAsync();
+        }
     }
 }
 
