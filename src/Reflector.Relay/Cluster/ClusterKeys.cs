@@ -28,8 +28,9 @@ internal sealed class ClusterKeys(string prefix)
 
     /// <summary>
     /// Takes the user's socket when nobody holds it or its holder's relay is dead; keeps it when the caller holds it.
-    /// Returns {won, holder value, took over from a dead relay}. Epochs come from Redis's clock as well as a
-    /// counter, so they keep growing across a Redis restart that lost the counter.
+    /// Returns {won, holder value, took over from a dead relay}. Epochs are milliseconds of Redis's clock, or the
+    /// counter when it is past them, so they keep growing across a Redis restart that lost the counter; written
+    /// with %d, as Lua prints large numbers in exponent form.
     /// The node key is built in the script (standalone Redis; a Redis Cluster would need hash tags).
     /// KEYS: owner, epoch. ARGV: claimant, node key prefix.
     /// </summary>
@@ -42,9 +43,11 @@ internal sealed class ClusterKeys(string prefix)
           if node and redis.call('EXISTS', ARGV[2] .. node) == 1 then return {0, current, 0} end
         end
         local time = redis.call('TIME')
-        local epoch = tonumber(time[1]) * 1000000 + tonumber(time[2])
+        local epoch = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local counted = redis.call('INCR', KEYS[2])
-        if counted > epoch then epoch = counted else redis.call('SET', KEYS[2], epoch) end
+        if counted > epoch then epoch = counted end
+        epoch = string.format('%d', epoch)
+        redis.call('SET', KEYS[2], epoch)
         local value = ARGV[1] .. '|' .. epoch
         redis.call('SET', KEYS[1], value)
         if current then return {1, value, 1} end
