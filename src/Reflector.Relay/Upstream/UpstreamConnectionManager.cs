@@ -411,7 +411,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         [LoggerMessage(204, LogLevel.Warning, "Shutdown timed out before every upstream socket had closed")]
         public static partial void ShutdownTimedOut(ILogger logger);
 
-        [LoggerMessage(205, LogLevel.Debug, "No connection of user {UserId} left here; the upstream stays open for the user's connections on other relays")]
+        [LoggerMessage(205, LogLevel.Information, "No connection of user {UserId} left here; the upstream stays open for the user's connections on other relays")]
         public static partial void KeptForOtherRelays(ILogger logger, string userId);
     }
 }

@@ -18,14 +18,17 @@ internal sealed class StalledTab : IDisposable
     {
     }
 
-    public static async Task<StalledTab> OpenAsync(RelayFactory relay, string token, bool statefulReconnect)
+    public static Task<StalledTab> OpenAsync(RelayFactory relay, string token, bool statefulReconnect) =>
+        OpenAsync(relay.HubUrl, token, statefulReconnect);
+
+    public static async Task<StalledTab> OpenAsync(Uri hubUrl, string token, bool statefulReconnect)
     {
         var tab = new StalledTab();
         tab._socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        var url = new UriBuilder(relay.HubUrl) { Scheme = "ws" };
+        var url = new UriBuilder(hubUrl) { Scheme = "ws" };
         if (statefulReconnect)
         {
-            url.Query = "id=" + Uri.EscapeDataString(await NegotiateStatefulAsync(relay, token));
+            url.Query = "id=" + Uri.EscapeDataString(await NegotiateStatefulAsync(hubUrl, token));
         }
 
         await tab._socket.ConnectAsync(url.Uri, CancellationToken.None).DefaultTimeout();
@@ -34,11 +37,11 @@ internal sealed class StalledTab : IDisposable
         return tab;
     }
 
-    private static async Task<string> NegotiateStatefulAsync(RelayFactory relay, string token)
+    private static async Task<string> NegotiateStatefulAsync(Uri hubUrl, string token)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(
-            HttpMethod.Post, new Uri(relay.HubUrl + "/negotiate?negotiateVersion=1&useStatefulReconnect=true"));
+            HttpMethod.Post, new Uri(hubUrl + "/negotiate?negotiateVersion=1&useStatefulReconnect=true"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request).DefaultTimeout();
         response.EnsureSuccessStatusCode();
