@@ -26,6 +26,13 @@ internal interface IUpstreamClaim : IAsyncDisposable
     /// <summary>Whether other relays have connections of the user: the holder keeps the socket open for them.</summary>
     bool OthersInterested { get; }
 
+    /// <summary>
+    /// Whether the held socket's messages may be delivered now. Not for a moment after this relay was silent long
+    /// enough to have been given up (a paused process): another relay may hold the socket already, and this one
+    /// would deliver the same events twice. <see cref="IClaimObserver.OnClaimConfirmedAsync"/> follows if it still holds.
+    /// </summary>
+    bool MayDeliver { get; }
+
     /// <summary>Hands a message of the socket this relay holds to the user's connections on the other relays.</summary>
     void Publish(InvalidateMessage message);
 
@@ -48,6 +55,9 @@ internal interface IClaimObserver
 
     /// <summary><see cref="IUpstreamClaim.OthersInterested"/> may have changed.</summary>
     void OnInterestChanged();
+
+    /// <summary>The claim held through a moment of doubt (<see cref="IUpstreamClaim.MayDeliver"/>).</summary>
+    Task OnClaimConfirmedAsync();
 }
 
 /// <summary>This relay's hold on a user's socket.</summary>

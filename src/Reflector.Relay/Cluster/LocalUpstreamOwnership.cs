@@ -13,6 +13,8 @@ internal sealed class LocalUpstreamOwnership : IUpstreamOwnership
 
         public bool OthersInterested => false;
 
+        public bool MayDeliver => true;
+
         public ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken) => ValueTask.FromResult(UpstreamLease.Permanent);
 
         public void Publish(InvalidateMessage message)

@@ -28,6 +28,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
     private TaskCompletionSource _wake = NewSignal();
     private long _claimSequence;
     private bool _wasConnected;
+    private long _lastRenewal;
 
     private readonly CancellationTokenSource _stopping = new();
     private Task _maintenance = Task.CompletedTask;
@@ -54,6 +55,13 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
     public string NodeId => _options.NodeId;
 
     public bool IsConnected => _redis?.IsConnected == true;
+
+    /// <summary>
+    /// Redis answers but this relay has not renewed its presence for a node timeout: it was paused, and other relays
+    /// may have taken its sockets over. Cleared by the next heartbeat, which settles the claims.
+    /// </summary>
+    internal bool PresenceLapsed =>
+        IsConnected && _timeProvider.GetElapsedTime(Interlocked.Read(ref _lastRenewal)) > _options.NodeTimeout;
 
     internal RelayMetrics Metrics => _metrics;
 
@@ -320,6 +328,11 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
 
         var restored = !_wasConnected || !continuous;
         _wasConnected = true;
+        if (!restored)
+        {
+            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
+        }
+
         var dead = await RefreshLiveNodesAsync(database).ConfigureAwait(false);
 
         if (restored)
@@ -336,9 +349,20 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
                 database.SetAdd(Keys.Interested(userId), NodeId, CommandFlags.FireAndForget);
             }
 
+            // Held sockets deliver again once every claim is settled, not before (PresenceLapsed).
+            var confirmed = new List<RedisUserClaim>();
             foreach (var claim in Claims())
             {
-                await claim.SettleAsync().ConfigureAwait(false);
+                if (await claim.SettleAsync().ConfigureAwait(false))
+                {
+                    confirmed.Add(claim);
+                }
+            }
+
+            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
+            foreach (var claim in confirmed)
+            {
+                await claim.ConfirmedAsync().ConfigureAwait(false);
             }
         }
 

@@ -56,6 +56,18 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
         }
     }
 
+    public bool MayDeliver
+    {
+        get
+        {
+            lock (_lock)
+            {
+                // A fallback lease serves this relay's own tabs while Redis is away: nobody else can be serving them.
+                return _lease is not null && (_holderValue is null || !_cluster.PresenceLapsed);
+            }
+        }
+    }
+
     public void Start()
     {
         lock (_lock)
@@ -174,7 +186,8 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
     /// Redis answers again, or this relay was silent long enough to have been given up: a held socket is kept only
     /// if the claim still wins; a waiting relay tries again; a following relay may have missed messages.
     /// </summary>
-    internal async Task SettleAsync()
+    /// <returns><see langword="true"/> when this relay still holds the socket.</returns>
+    internal async Task<bool> SettleAsync()
     {
         bool subscribed;
         bool holding;
@@ -182,7 +195,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
         {
             if (_disposed)
             {
-                return;
+                return false;
             }
 
             subscribed = _queue is not null;
@@ -201,7 +214,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
         {
             Wake();
             await _observer.OnRemoteGapAsync().ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var result = await _cluster.TryClaimAsync(UserId, HolderId).ConfigureAwait(false);
@@ -210,7 +223,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
         {
             if (_lease is null)
             {
-                return;
+                return false;
             }
 
             if (result.Won)
@@ -231,12 +244,15 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
             _cluster.Metrics.ClusterClaimLost();
             Log.ClaimLost(_cluster.Logger, UserId, result.HolderNode);
             await CancelAsync(lost).ConfigureAwait(false);
+            return false;
         }
-        else
-        {
-            await RefreshInterestAsync().ConfigureAwait(false);
-        }
+
+        await RefreshInterestAsync().ConfigureAwait(false);
+        return true;
     }
+
+    /// <summary>The claim held through the settling: whatever the socket could not deliver meanwhile needs a resync.</summary>
+    internal Task ConfirmedAsync() => _observer.OnClaimConfirmedAsync();
 
     /// <summary>Relays found dead: a waiter whose holder died claims now; a holder forgets their connections.</summary>
     internal void OnRelaysDied(IReadOnlySet<string> dead)

@@ -132,6 +132,14 @@ internal sealed partial class UserUpstream
 
     public void OnInterestChanged() => _onHoldChanged(this);
 
+    public async Task OnClaimConfirmedAsync()
+    {
+        if (Interlocked.Exchange(ref _missedWhileUnconfirmed, 0) == 1)
+        {
+            await RelayAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>To this relay's connections of the user only.</summary>
     private async Task RelayLocallyAsync(InvalidateMessage message)
     {

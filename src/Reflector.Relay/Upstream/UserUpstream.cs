@@ -44,6 +44,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
     private bool _hasConnected;
     // Another relay's socket has served this user's connections here: a socket opened here continues that stream.
     private volatile bool _followedRemote;
+    private int _missedWhileUnconfirmed;
     private Task _run = Task.CompletedTask;
 
     public UserUpstream(
@@ -418,6 +419,13 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         if (_stopping.IsCancellationRequested || !IsHolding)
         {
             // Closing, or another relay took the socket over: a replacement may already serve this user's tabs.
+            return;
+        }
+
+        if (!_claim.MayDeliver)
+        {
+            // Maybe another relay's socket serves the user by now; if not, a resync follows the confirmation.
+            Interlocked.Exchange(ref _missedWhileUnconfirmed, 1);
             return;
         }
 

@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using Reflector.Relay.Events;
+using Reflector.Relay.Tests.Cluster.Infrastructure;
+using Reflector.Relay.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Reflector.Relay.Tests.Cluster;
+
+/// <summary>
+/// Faults a cluster meets in production, made for real: the holder's process killed without a goodbye or paused,
+/// Redis killed and restarted empty, a relay stopped with SIGTERM, tabs churning across relays.
+/// </summary>
+[Collection(ClusterTests.Name)]
+public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task When_the_holder_is_killed_a_relay_with_the_users_tabs_opens_the_socket_and_its_tabs_hear_reconnecting_connected_resync()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(3);
+        var userId = ClusterFixture.NewUser("failover");
+        var holderTab = await nodes[0].ConnectAsync(userId);
+        await holderTab.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+        var others = new[] { await nodes[1].ConnectAsync(userId), await nodes[2].ConnectAsync(userId) };
+        try
+        {
+            foreach (var tab in others)
+            {
+                await tab.WaitForStateAsync(UpstreamState.Connected);
+            }
+
+            var killedAt = Stopwatch.StartNew();
+            await nodes[0].KillAsync();
+
+            foreach (var tab in others)
+            {
+                await tab.WaitForStateAsync(UpstreamState.Reconnecting);
+                await tab.WaitForStateAsync(UpstreamState.Connected);
+                Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
+            }
+
+            output.WriteLine($"Failover: every tab back to connected {killedAt.Elapsed.TotalSeconds:0.00} s after SIGKILL.");
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+            Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-failover" });
+            foreach (var tab in others)
+            {
+                Assert.Equal(new InvalidateMessage.TranscriptCreated("after-failover"), await tab.NextMessageAsync());
+            }
+
+            var failovers = 0.0;
+            foreach (var node in nodes.Skip(1))
+            {
+                failovers += (await node.ScrapeMetricsAsync()).Value("reflector_relay_cluster_claims_won_total", ("kind", "failover"));
+            }
+
+            Assert.Equal(1, failovers);
+        }
+        finally
+        {
+            await OwnershipTests.DisposeAllAsync(others);
+            await holderTab.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_paused_holder_loses_its_socket_to_another_relay_and_once_resumed_delivers_nothing_twice()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(3);
+        var userId = ClusterFixture.NewUser("paused");
+        var tabs = new List<RelayClient>();
+        try
+        {
+            foreach (var node in nodes)
+            {
+                var tab = await node.ConnectAsync(userId);
+                tabs.Add(tab);
+                await tab.WaitForStateAsync(UpstreamState.Connected);
+                await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+            }
+
+            await nodes[0].PauseAsync();
+            foreach (var tab in tabs.Skip(1))
+            {
+                await tab.WaitForStateAsync(UpstreamState.Reconnecting);
+                await tab.WaitForStateAsync(UpstreamState.Connected);
+                Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
+            }
+
+            // The paused relay's socket is still open upstream: an event now reaches it and the new holder alike.
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 2, TestTimeouts.Default);
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "during-pause" });
+            await nodes[0].ResumeAsync();
+
+            // Resumed, it learns its claim is gone and lets its socket go.
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-resume" });
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "marker" });
+
+            var duringPause = new InvalidateMessage.TranscriptCreated("during-pause");
+            foreach (var tab in tabs)
+            {
+                var seen = await InvalidationsUntilAsync(tab, new InvalidateMessage.TranscriptCreated("marker"));
+                Assert.Equal(1, seen.Count(message => message == new InvalidateMessage.TranscriptCreated("after-resume")));
+                // The old holder's stale copy is dropped on the other relays; on its own relay the event comes at
+                // most once (its socket's copy waits for a claim it no longer has; a resync covers it there).
+                Assert.Equal(tab == tabs[0] ? Math.Min(1, seen.Count(message => message == duringPause)) : 1, seen.Count(message => message == duringPause));
+            }
+        }
+        finally
+        {
+            await OwnershipTests.DisposeAllAsync(tabs);
+        }
+    }
+
+    [Fact]
+    public async Task While_Redis_is_down_every_tab_keeps_receiving_and_once_it_returns_empty_the_cluster_is_back_to_one_socket()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(3);
+        var userId = ClusterFixture.NewUser("redis-outage");
+        var tabs = new List<RelayClient>();
+        try
+        {
+            foreach (var node in nodes)
+            {
+                var tab = await node.ConnectAsync(userId);
+                tabs.Add(tab);
+                await tab.WaitForStateAsync(UpstreamState.Connected);
+            }
+
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+            await fixture.Redis.KillAsync();
+
+            // Each relay serves its tabs from a socket of its own.
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 3, TestTimeouts.Default);
+            foreach (var node in nodes)
+            {
+                await TestTimeouts.Eventually(
+                    () => node.ScrapeMetricsAsync().GetAwaiter().GetResult().Value("reflector_relay_cluster_redis_connected") == 0,
+                    $"{node.Name} reports Redis down");
+            }
+
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "during-outage" });
+            foreach (var tab in tabs)
+            {
+                await InvalidationsUntilAsync(tab, new InvalidateMessage.TranscriptCreated("during-outage"));
+            }
+
+            var returnedAt = Stopwatch.StartNew();
+            await fixture.Redis.RestartAsync();
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+            output.WriteLine($"Back to one socket {returnedAt.Elapsed.TotalSeconds:0.00} s after Redis returned empty.");
+
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-outage" });
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "marker" });
+            foreach (var tab in tabs)
+            {
+                var seen = await InvalidationsUntilAsync(tab, new InvalidateMessage.TranscriptCreated("marker"));
+                Assert.Equal(1, seen.Count(message => message == new InvalidateMessage.TranscriptCreated("after-outage")));
+                Assert.False(tab.Closed.IsCompleted, "a tab was disconnected");
+            }
+        }
+        finally
+        {
+            await OwnershipTests.DisposeAllAsync(tabs);
+        }
+    }
+
+    [Fact]
+    public async Task SIGTERM_hands_the_holders_users_to_the_other_relays_at_once_without_waiting_for_its_claim_to_lapse()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        // A relay counts as dead only after a minute: a takeover within the test's bounds can only be a handover.
+        var nodes = await cluster.StartNodesAsync(2, new Dictionary<string, string?> { ["Cluster__NodeTimeout"] = "00:01:00" });
+        var userId = ClusterFixture.NewUser("sigterm");
+        await using var leaving = await nodes[0].ConnectAsync(userId);
+        await leaving.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+        await using var staying = await nodes[1].ConnectAsync(userId);
+        await staying.WaitForStateAsync(UpstreamState.Connected);
+
+        nodes[0].SendSigterm();
+
+        Assert.Equal(0, await nodes[0].WaitForExitAsync());
+        await staying.WaitForStateAsync(UpstreamState.Reconnecting);
+        await staying.WaitForStateAsync(UpstreamState.Connected);
+        Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await staying.NextMessageAsync());
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+        Assert.Contains(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, fixture.Reflector.ClientCloseStatuses);
+
+        // The leaving relay's tab comes back through the load balancer, here straight to the other relay.
+        await using var returning = await nodes[1].ConnectAsync(userId);
+        await returning.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-deploy" });
+        Assert.Equal(new InvalidateMessage.TranscriptCreated("after-deploy"), await staying.NextMessageAsync());
+        Assert.Equal(new InvalidateMessage.TranscriptCreated("after-deploy"), await returning.NextMessageAsync());
+        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+    }
+
+    [Fact]
+    public async Task Tabs_churning_across_relays_always_leave_exactly_one_socket_per_user_with_tabs_and_none_without()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(3);
+        var users = Enumerable.Range(0, 6).Select(i => ClusterFixture.NewUser("churn" + i)).ToArray();
+        var tabs = new List<(string User, RelayClient Tab)>();
+        var random = new Random(20261201);
+        try
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                // Joins and leaves at once, on random relays.
+                var leaving = tabs.Where(_ => random.Next(3) == 0).ToList();
+                var joining = users.Where(_ => random.Next(2) == 0).Select(user => (User: user, Node: nodes[random.Next(nodes.Count)])).ToList();
+                var joined = await Task.WhenAll(joining.Select(async join => (join.User, Tab: await join.Node.ConnectAsync(join.User))));
+                await Task.WhenAll(leaving.Select(left => left.Tab.DisposeAsync().AsTask()));
+                tabs.RemoveAll(leaving.Contains);
+                tabs.AddRange(joined);
+
+                foreach (var user in users)
+                {
+                    var expected = tabs.Any(tab => tab.User == user) ? 1 : 0;
+                    await fixture.Reflector.WaitForOpenSocketsAsync(user, expected, TestTimeouts.Default);
+                }
+
+                // Every remaining tab is served.
+                foreach (var user in users.Where(user => tabs.Any(tab => tab.User == user)))
+                {
+                    var marker = new InvalidateMessage.TranscriptCreated($"round-{round}");
+                    await fixture.Reflector.EmitAsync(user, "TRANSCRIPT_CREATED", new { id = marker.TranscriptId });
+                    foreach (var (_, tab) in tabs.Where(tab => tab.User == user))
+                    {
+                        await InvalidationsUntilAsync(tab, marker);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await OwnershipTests.DisposeAllAsync(tabs.Select(tab => tab.Tab));
+        }
+
+        foreach (var user in users)
+        {
+            await fixture.Reflector.WaitForOpenSocketsAsync(user, 0, TestTimeouts.Default);
+        }
+    }
+
+    /// <summary>Invalidations up to and including <paramref name="last"/>, resyncs left out.</summary>
+    private static async Task<List<InvalidateMessage>> InvalidationsUntilAsync(RelayClient tab, InvalidateMessage last)
+    {
+        var seen = new List<InvalidateMessage>();
+        while (true)
+        {
+            var message = await tab.NextMessageAsync();
+            if (message is InvalidateMessage.Resync)
+            {
+                continue;
+            }
+
+            seen.Add(message);
+            if (message == last)
+            {
+                return seen;
+            }
+        }
+    }
+}
