@@ -117,6 +117,54 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_holder_cut_off_from_Redis_alone_serves_its_own_tabs_and_lets_its_socket_go_once_it_is_back()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        await using var link = new SeveringProxy(new Uri($"tcp://{fixture.Redis.ConnectionString}"));
+        var isolated = await cluster.StartNodeAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Redis"] = $"127.0.0.1:{link.BaseAddress.Port}",
+        });
+        var other = await cluster.StartNodeAsync();
+        var userId = ClusterFixture.NewUser("cut-off");
+        await using var isolatedTab = await isolated.ConnectAsync(userId);
+        await isolatedTab.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+        await using var otherTab = await other.ConnectAsync(userId);
+        await otherTab.WaitForStateAsync(UpstreamState.Connected);
+
+        link.Refusing = true;
+        link.SeverAll();
+
+        // The other relay gives the silent one up and opens a socket for its own tab; the cut-off relay keeps
+        // serving its tab from the socket it has.
+        await otherTab.WaitForStateAsync(UpstreamState.Reconnecting);
+        await otherTab.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 2, TestTimeouts.Default);
+        await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "while-cut-off" });
+        await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "marker-1" });
+        foreach (var tab in new[] { isolatedTab, otherTab })
+        {
+            var seen = await InvalidationsUntilAsync(tab, new InvalidateMessage.TranscriptCreated("marker-1"));
+            Assert.Equal(1, seen.Count(message => message == new InvalidateMessage.TranscriptCreated("while-cut-off")));
+        }
+
+        // Reconnected, it finds its claim taken and follows the other relay's socket.
+        link.Refusing = false;
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+        await TestTimeouts.Eventually(
+            () => isolated.ScrapeMetricsAsync().GetAwaiter().GetResult().Value("reflector_relay_cluster_claims_lost_total") == 1,
+            "the cut-off relay counted its lost claim");
+        await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "reunited" });
+        await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "marker-2" });
+        foreach (var tab in new[] { isolatedTab, otherTab })
+        {
+            var seen = await InvalidationsUntilAsync(tab, new InvalidateMessage.TranscriptCreated("marker-2"));
+            Assert.Equal(1, seen.Count(message => message == new InvalidateMessage.TranscriptCreated("reunited")));
+        }
+    }
+
+    [Fact]
     public async Task While_Redis_is_down_every_tab_keeps_receiving_and_once_it_returns_empty_the_cluster_is_back_to_one_socket()
     {
         await using var cluster = fixture.NewCluster(output);
