@@ -18,6 +18,12 @@ internal interface IUpstreamOwnership
 internal interface IUpstreamClaim : IAsyncDisposable
 {
     /// <summary>
+    /// Completes once this relay hears the user's stream (in a cluster: subscribed to it, and told the holder's last
+    /// status), so a connection that joins after it misses nothing the holder sends.
+    /// </summary>
+    Task Ready { get; }
+
+    /// <summary>
     /// Completes once this relay holds the user's socket: at once alone; in a cluster when no live relay holds it.
     /// The lease's <see cref="UpstreamLease.Lost"/> fires when another relay has taken it over.
     /// </summary>

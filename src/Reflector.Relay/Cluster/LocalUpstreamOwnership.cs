@@ -11,6 +11,8 @@ internal sealed class LocalUpstreamOwnership : IUpstreamOwnership
     {
         public static LocalClaim Instance { get; } = new();
 
+        public Task Ready => Task.CompletedTask;
+
         public bool OthersInterested => false;
 
         public bool MayDeliver => true;

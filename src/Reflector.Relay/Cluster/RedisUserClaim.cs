@@ -28,6 +28,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
     private long _newestEpoch;
     private (long Epoch, long Sequence) _newestStatus;
 
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ChannelMessageQueue? _queue;
     private Task _subscription = Task.CompletedTask;
     private bool _disposed;
@@ -41,6 +42,8 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
     }
 
     public string UserId { get; }
+
+    public Task Ready => _ready.Task;
 
     /// <summary>This claim's name in Redis: the relay and a number, so a relay's old and new claims of a user differ.</summary>
     public string HolderId { get; }
@@ -340,8 +343,12 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            // Subscribed again when Redis returns (SettleAsync).
+            // Subscribed again when Redis returns (SettleAsync); meanwhile this relay holds a socket of its own.
             Log.SubscribeFailed(_cluster.Logger, UserId, exception.Message);
+        }
+        finally
+        {
+            _ready.TrySetResult();
         }
     }
 

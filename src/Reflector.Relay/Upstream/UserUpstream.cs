@@ -120,6 +120,9 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
 
     public async Task SendCurrentStatusAsync(string connectionId, CancellationToken cancellationToken)
     {
+        // In a cluster: listening to the holder first, so this connection's first status is the stream's own and
+        // nothing sent after it is missed.
+        await _claim.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _statusGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -34,6 +34,20 @@ internal sealed class RelayClient : IAsyncDisposable
 
     public bool TryTakeMessage(out InvalidateMessage? message) => _messages.Reader.TryRead(out message);
 
+    /// <summary>The next message, or <see langword="null"/> when none arrives within <paramref name="wait"/>.</summary>
+    public async Task<InvalidateMessage?> NextMessageWithinAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await _messages.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     public async Task<UpstreamStatus> NextStatusAsync() => await _statuses.Reader.ReadAsync().DefaultTimeout();
 
     /// <summary>Reads statuses until one in <paramref name="state"/> arrives, returning those seen on the way.</summary>
