@@ -218,6 +218,8 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
     {
         var token = await WaitForUsableTokenAsync(cancellationToken).ConfigureAwait(false);
         var lease = await HoldAsync(cancellationToken).ConfigureAwait(false);
+        // Waiting for another relay to let go can take a while: the best token may be another one by now.
+        token = _tokens.Best(_timeProvider.GetUtcNow(), out _, out _) ?? token;
         if (!_hasConnected && _status.State != UpstreamState.Unauthorized)
         {
             await SetStatusAsync(UpstreamStatus.Connecting).ConfigureAwait(false);
