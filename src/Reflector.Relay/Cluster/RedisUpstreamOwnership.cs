@@ -13,7 +13,7 @@ namespace Reflector.Relay.Cluster;
 /// While Redis is unreachable every relay holds a socket of its own for its users (<see cref="RedisUserClaim"/>),
 /// and when it returns the claims are settled again.
 /// </summary>
-internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHostedService, IAsyncDisposable
+internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClusterMembershipObserver, IHostedService, IAsyncDisposable
 {
     private readonly ClusterOptions _options;
     private readonly string _connectionString;
@@ -24,14 +24,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
     private readonly Lock _lock = new();
     private readonly HashSet<RedisUserClaim> _claims = [];
     private readonly Dictionary<string, int> _interest = new(StringComparer.Ordinal);
-    private HashSet<string> _liveNodes = new(StringComparer.Ordinal);
-    private TaskCompletionSource _wake = NewSignal();
+    private readonly ClusterHeartbeat _heartbeat;
     private long _claimSequence;
-    private bool _wasConnected;
-    private long _lastRenewal;
-
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _maintenance = Task.CompletedTask;
     private ConnectionMultiplexer? _redis;
 
     public RedisUpstreamOwnership(
@@ -47,6 +41,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
         _timeProvider = timeProvider;
         _logger = logger;
         Keys = new ClusterKeys(_options.KeyPrefix);
+        _heartbeat = new ClusterHeartbeat(_options, Keys, () => _redis, this, timeProvider, logger);
         metrics.ObserveCluster(() => IsConnected);
     }
 
@@ -56,12 +51,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
 
     public bool IsConnected => _redis?.IsConnected == true;
 
-    /// <summary>
-    /// Redis answers but this relay has not renewed its presence for a node timeout: it was paused, and other relays
-    /// may have taken its sockets over. Cleared by the next heartbeat, which settles the claims.
-    /// </summary>
-    internal bool PresenceLapsed =>
-        IsConnected && _timeProvider.GetElapsedTime(Interlocked.Read(ref _lastRenewal)) > _options.NodeTimeout;
+    /// <inheritdoc cref="ClusterHeartbeat.PresenceLapsed"/>
+    internal bool PresenceLapsed => _heartbeat.PresenceLapsed;
 
     internal RelayMetrics Metrics => _metrics;
 
@@ -119,13 +110,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
         }
     }
 
-    internal bool IsLive(string nodeId)
-    {
-        lock (_lock)
-        {
-            return _liveNodes.Contains(nodeId);
-        }
-    }
+    internal bool IsLive(string nodeId) => _heartbeat.IsLive(nodeId);
 
     /// <summary>Runs the claim script; throws when Redis cannot answer.</summary>
     internal async Task<ClaimResult> TryClaimAsync(string userId, string holderId)
@@ -220,32 +205,14 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
         configuration.ClientName ??= NodeId;
 
         _redis = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        _redis.ConnectionFailed += (_, _) => WakeMaintenance();
-        _redis.ConnectionRestored += (_, _) => WakeMaintenance();
+        _redis.ConnectionFailed += (_, _) => _heartbeat.Wake();
+        _redis.ConnectionRestored += (_, _) => _heartbeat.Wake();
         Log.Started(_logger, NodeId, _redis.IsConnected);
-        await TickAsync().ConfigureAwait(false);
-        _maintenance = Task.Run(MaintainAsync, CancellationToken.None);
+        await _heartbeat.StartAsync().ConfigureAwait(false);
     }
 
     /// <summary>Runs after the upstreams have let go (hosted services stop in reverse order): says goodbye.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        WakeMaintenance();
-        await _maintenance.ConfigureAwait(false);
-        if (IsConnected)
-        {
-            try
-            {
-                await Database.KeyDeleteAsync(Keys.Node(NodeId)).ConfigureAwait(false);
-                await Database.SetRemoveAsync(Keys.Nodes, NodeId).ConfigureAwait(false);
-            }
-            catch (RedisException exception)
-            {
-                Log.PublishFailed(_logger, NodeId, exception.Message);
-            }
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _heartbeat.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -254,164 +221,54 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
             await _redis.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stopping.Dispose();
+        _heartbeat.Dispose();
     }
 
-    private async Task MaintainAsync()
+    public void OnRedisLost()
     {
-        while (!_stopping.IsCancellationRequested)
+        foreach (var claim in Claims())
         {
-            Task wake;
-            lock (_lock)
-            {
-                wake = _wake.Task;
-            }
-
-            await wake.WaitAsync(_options.HeartbeatInterval, _timeProvider, _stopping.Token)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            lock (_lock)
-            {
-                if (_wake.Task.IsCompleted)
-                {
-                    _wake = NewSignal();
-                }
-            }
-
-            if (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-
-            try
-            {
-                await TickAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
-            {
-                // Redis went away mid-tick; the next tick sees it.
-                Log.TickFailed(_logger, exception.Message);
-            }
+            claim.OnRedisLost();
         }
     }
 
-    /// <summary>
-    /// Says this relay is alive, learns which relays are, and settles what changed: claims after Redis came back
-    /// (or after this relay was silent too long and may have been given up), waiters whose holder died, holders
-    /// whose other relays' connections died with their relay.
-    /// </summary>
-    private async Task TickAsync()
+    public async Task<Func<Task>> OnRejoinedAsync()
     {
-        if (!IsConnected)
+        List<string> users;
+        lock (_lock)
         {
-            if (_wasConnected)
-            {
-                _wasConnected = false;
-                Log.RedisLost(_logger);
-                foreach (var claim in Claims())
-                {
-                    claim.OnRedisLost();
-                }
-            }
-
-            return;
+            users = [.. _interest.Keys];
         }
 
-        var database = Database;
-        var nodeKey = Keys.Node(NodeId);
-        // Renewed only if it still exists: if it expired, other relays may already have taken this relay's sockets.
-        var continuous = await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout, When.Exists).ConfigureAwait(false);
-        if (!continuous)
+        foreach (var userId in users)
         {
-            await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout).ConfigureAwait(false);
-            await database.SetAddAsync(Keys.Nodes, NodeId).ConfigureAwait(false);
+            Database.SetAdd(Keys.Interested(userId), NodeId, CommandFlags.FireAndForget);
         }
 
-        var restored = !_wasConnected || !continuous;
-        _wasConnected = true;
-        if (!restored)
+        var confirmed = new List<RedisUserClaim>();
+        foreach (var claim in Claims())
         {
-            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
+            if (await claim.SettleAsync().ConfigureAwait(false))
+            {
+                confirmed.Add(claim);
+            }
         }
 
-        var dead = await RefreshLiveNodesAsync(database).ConfigureAwait(false);
-
-        if (restored)
+        return async () =>
         {
-            Log.Settling(_logger, NodeId);
-            List<string> users;
-            lock (_lock)
-            {
-                users = [.. _interest.Keys];
-            }
-
-            foreach (var userId in users)
-            {
-                database.SetAdd(Keys.Interested(userId), NodeId, CommandFlags.FireAndForget);
-            }
-
-            // Held sockets deliver again once every claim is settled, not before (PresenceLapsed).
-            var confirmed = new List<RedisUserClaim>();
-            foreach (var claim in Claims())
-            {
-                if (await claim.SettleAsync().ConfigureAwait(false))
-                {
-                    confirmed.Add(claim);
-                }
-            }
-
-            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
             foreach (var claim in confirmed)
             {
                 await claim.ConfirmedAsync().ConfigureAwait(false);
             }
-        }
-
-        if (dead.Count > 0)
-        {
-            Log.RelaysDied(_logger, string.Join(", ", dead));
-            foreach (var claim in Claims())
-            {
-                claim.OnRelaysDied(dead);
-            }
-        }
+        };
     }
 
-    private async Task<HashSet<string>> RefreshLiveNodesAsync(IDatabase database)
+    public void OnRelaysDied(IReadOnlySet<string> dead)
     {
-        var known = (await database.SetMembersAsync(Keys.Nodes).ConfigureAwait(false)).Select(member => (string)member!).ToList();
-        var checks = known.Select(node => database.KeyExistsAsync(Keys.Node(node))).ToList();
-        await Task.WhenAll(checks).ConfigureAwait(false);
-
-        var live = new HashSet<string>(StringComparer.Ordinal) { NodeId };
-        var dead = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < known.Count; i++)
+        foreach (var claim in Claims())
         {
-            if (checks[i].Result || known[i] == NodeId)
-            {
-                live.Add(known[i]);
-            }
-            else
-            {
-                dead.Add(known[i]);
-                database.SetRemove(Keys.Nodes, known[i], CommandFlags.FireAndForget);
-            }
+            claim.OnRelaysDied(dead);
         }
-
-        lock (_lock)
-        {
-            // Also relays this one had seen alive that vanished from the set (another relay removed them first).
-            foreach (var node in _liveNodes)
-            {
-                if (!live.Contains(node))
-                {
-                    dead.Add(node);
-                }
-            }
-
-            _liveNodes = live;
-        }
-
-        return dead;
     }
 
     private List<RedisUserClaim> Claims()
@@ -422,38 +279,14 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IHost
         }
     }
 
-    private void WakeMaintenance()
-    {
-        TaskCompletionSource wake;
-        lock (_lock)
-        {
-            wake = _wake;
-        }
-
-        wake.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private static partial class Log
     {
         [LoggerMessage(500, LogLevel.Information, "Cluster node {NodeId} started; Redis connected: {Connected}")]
         public static partial void Started(ILogger logger, string nodeId, bool connected);
 
-        [LoggerMessage(501, LogLevel.Warning, "Redis is unreachable: every relay holds its own users' sockets until it returns")]
-        public static partial void RedisLost(ILogger logger);
-
-        [LoggerMessage(502, LogLevel.Information, "Cluster node {NodeId} (re)joined Redis: settling its claims")]
-        public static partial void Settling(ILogger logger, string nodeId);
-
-        [LoggerMessage(503, LogLevel.Warning, "Relays stopped answering: {Nodes}; their sockets are taken over")]
-        public static partial void RelaysDied(ILogger logger, string nodes);
-
         [LoggerMessage(504, LogLevel.Warning, "Publishing to the cluster for {UserId} failed: {Reason}")]
         public static partial void PublishFailed(ILogger logger, string userId, string reason);
 
-        [LoggerMessage(505, LogLevel.Warning, "Cluster heartbeat failed: {Reason}")]
-        public static partial void TickFailed(ILogger logger, string reason);
     }
 }
 

@@ -1,0 +1,256 @@
+using StackExchange.Redis;
+
+namespace Reflector.Relay.Cluster;
+
+/// <summary>
+/// Says this relay is alive (one key with a time to live, renewed every heartbeat) and learns which relays are,
+/// at a cost of a few commands per relay per heartbeat, whatever the number of users. It tells its observer what
+/// changed: Redis lost, Redis (or this relay's presence) back, relays dead.
+/// </summary>
+internal sealed partial class ClusterHeartbeat : IDisposable
+{
+    private readonly ClusterOptions _options;
+    private readonly ClusterKeys _keys;
+    private readonly Func<IConnectionMultiplexer?> _redis;
+    private readonly IClusterMembershipObserver _observer;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    private readonly Lock _lock = new();
+    private HashSet<string> _liveNodes = new(StringComparer.Ordinal);
+    private TaskCompletionSource _wake = NewSignal();
+    private bool _wasConnected;
+    private long _lastRenewal;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+
+    public ClusterHeartbeat(
+        ClusterOptions options,
+        ClusterKeys keys,
+        Func<IConnectionMultiplexer?> redis,
+        IClusterMembershipObserver observer,
+        TimeProvider timeProvider,
+        ILogger logger)
+    {
+        _options = options;
+        _keys = keys;
+        _redis = redis;
+        _observer = observer;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    private bool IsConnected => _redis()?.IsConnected == true;
+
+    /// <summary>
+    /// Redis answers but this relay has not renewed its presence for a node timeout: it was paused, and other relays
+    /// may have taken its sockets over. Cleared once the next heartbeat has settled the claims.
+    /// </summary>
+    public bool PresenceLapsed =>
+        IsConnected && _timeProvider.GetElapsedTime(Interlocked.Read(ref _lastRenewal)) > _options.NodeTimeout;
+
+    public bool IsLive(string nodeId)
+    {
+        lock (_lock)
+        {
+            return _liveNodes.Contains(nodeId);
+        }
+    }
+
+    /// <summary>One beat at once, so the relay starts knowing the cluster; then one every heartbeat interval.</summary>
+    public async Task StartAsync()
+    {
+        await BeatAsync().ConfigureAwait(false);
+        _loop = Task.Run(LoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>Stops beating and removes this relay's presence, so nobody waits for it to lapse.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        Wake();
+        await _loop.ConfigureAwait(false);
+        if (_redis() is { IsConnected: true } redis)
+        {
+            try
+            {
+                var database = redis.GetDatabase();
+                await database.KeyDeleteAsync(_keys.Node(_options.NodeId)).ConfigureAwait(false);
+                await database.SetRemoveAsync(_keys.Nodes, _options.NodeId).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                Log.BeatFailed(_logger, exception.Message);
+            }
+        }
+    }
+
+    /// <summary>Beats now rather than at the next interval (Redis went or came back).</summary>
+    public void Wake()
+    {
+        TaskCompletionSource wake;
+        lock (_lock)
+        {
+            wake = _wake;
+        }
+
+        wake.TrySetResult();
+    }
+
+    private async Task LoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Task wake;
+            lock (_lock)
+            {
+                wake = _wake.Task;
+            }
+
+            await wake.WaitAsync(_options.HeartbeatInterval, _timeProvider, _stopping.Token)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            lock (_lock)
+            {
+                if (_wake.Task.IsCompleted)
+                {
+                    _wake = NewSignal();
+                }
+            }
+
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await BeatAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // Redis went away mid-beat; the next beat sees it.
+                Log.BeatFailed(_logger, exception.Message);
+            }
+        }
+    }
+
+    private async Task BeatAsync()
+    {
+        if (_redis() is not { IsConnected: true } redis)
+        {
+            if (_wasConnected)
+            {
+                _wasConnected = false;
+                Log.RedisLost(_logger);
+                _observer.OnRedisLost();
+            }
+
+            return;
+        }
+
+        var database = redis.GetDatabase();
+        var nodeKey = _keys.Node(_options.NodeId);
+        // Renewed only if it still exists: if it expired, other relays may already have taken this relay's sockets.
+        var continuous = await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout, When.Exists).ConfigureAwait(false);
+        if (!continuous)
+        {
+            await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout).ConfigureAwait(false);
+            await database.SetAddAsync(_keys.Nodes, _options.NodeId).ConfigureAwait(false);
+        }
+
+        var dead = await RefreshLiveNodesAsync(database).ConfigureAwait(false);
+        if (_wasConnected && continuous)
+        {
+            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
+        }
+        else
+        {
+            _wasConnected = true;
+            Log.Rejoined(_logger, _options.NodeId);
+            // Held sockets deliver again once every claim is settled, not before (PresenceLapsed).
+            var confirm = await _observer.OnRejoinedAsync().ConfigureAwait(false);
+            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
+            await confirm().ConfigureAwait(false);
+        }
+
+        if (dead.Count > 0)
+        {
+            Log.RelaysDied(_logger, string.Join(", ", dead));
+            _observer.OnRelaysDied(dead);
+        }
+    }
+
+    private async Task<HashSet<string>> RefreshLiveNodesAsync(IDatabase database)
+    {
+        var known = (await database.SetMembersAsync(_keys.Nodes).ConfigureAwait(false)).Select(member => (string)member!).ToList();
+        var checks = known.Select(node => database.KeyExistsAsync(_keys.Node(node))).ToList();
+        await Task.WhenAll(checks).ConfigureAwait(false);
+
+        var live = new HashSet<string>(StringComparer.Ordinal) { _options.NodeId };
+        var dead = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < known.Count; i++)
+        {
+            if (checks[i].Result || known[i] == _options.NodeId)
+            {
+                live.Add(known[i]);
+            }
+            else
+            {
+                dead.Add(known[i]);
+                database.SetRemove(_keys.Nodes, known[i], CommandFlags.FireAndForget);
+            }
+        }
+
+        lock (_lock)
+        {
+            // Also relays this one had seen alive that vanished from the set (another relay removed them first).
+            foreach (var node in _liveNodes)
+            {
+                if (!live.Contains(node))
+                {
+                    dead.Add(node);
+                }
+            }
+
+            _liveNodes = live;
+        }
+
+        return dead;
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static partial class Log
+    {
+        [LoggerMessage(501, LogLevel.Warning, "Redis is unreachable: every relay holds its own users' sockets until it returns")]
+        public static partial void RedisLost(ILogger logger);
+
+        [LoggerMessage(502, LogLevel.Information, "Cluster node {NodeId} (re)joined Redis: settling its claims")]
+        public static partial void Rejoined(ILogger logger, string nodeId);
+
+        [LoggerMessage(503, LogLevel.Warning, "Relays stopped answering: {Nodes}; their sockets are taken over")]
+        public static partial void RelaysDied(ILogger logger, string nodes);
+
+        [LoggerMessage(505, LogLevel.Warning, "Cluster heartbeat failed: {Reason}")]
+        public static partial void BeatFailed(ILogger logger, string reason);
+    }
+}
+
+/// <summary>What the heartbeat reports to the claims it keeps valid.</summary>
+internal interface IClusterMembershipObserver
+{
+    /// <summary>Redis is unreachable.</summary>
+    void OnRedisLost();
+
+    /// <summary>
+    /// Redis answers again, or this relay's presence had lapsed: settle every claim. Returns what to do once
+    /// held sockets may deliver again.
+    /// </summary>
+    Task<Func<Task>> OnRejoinedAsync();
+
+    /// <summary>These relays stopped renewing their presence.</summary>
+    void OnRelaysDied(IReadOnlySet<string> dead);
+}
