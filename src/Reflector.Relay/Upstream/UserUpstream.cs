@@ -359,65 +359,6 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         }
     }
 
-    private async Task<WebSocketCloseStatus?> ReceiveUntilClosedAsync(WebSocket socket)
-    {
-        using var reader = new UpstreamMessageReader(_options.MaxMessageBytes);
-        while (true)
-        {
-            var message = await reader.ReadAsync(socket, _abort.Token).ConfigureAwait(false);
-            if (message.Kind == UpstreamMessageKind.Close)
-            {
-                if (socket.State == WebSocketState.CloseReceived)
-                {
-                    await SendCloseAsync(socket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
-                }
-
-                return socket.CloseStatus;
-            }
-
-            _metrics.EventReceived();
-            var receivedAt = _timeProvider.GetTimestamp();
-            switch (message.Kind)
-            {
-                case UpstreamMessageKind.TooLarge:
-                    Dropped(DropReason.TooLarge, null, null);
-                    break;
-                case UpstreamMessageKind.Binary:
-                    Dropped(DropReason.BinaryFrame, null, null);
-                    break;
-                default:
-                    await HandleTextFrameAsync(message.Payload.Span, receivedAt).ConfigureAwait(false);
-                    break;
-            }
-        }
-    }
-
-    private Task HandleTextFrameAsync(ReadOnlySpan<byte> frame, long receivedAt)
-    {
-        var parsed = UpstreamEventParser.Parse(frame);
-        if (parsed.Event is { } upstreamEvent)
-        {
-            return RelayAsync(upstreamEvent.ToInvalidateMessage(), receivedAt);
-        }
-
-        Dropped(parsed.DropReason!.Value, parsed.EventName, parsed.Field);
-        return Task.CompletedTask;
-    }
-
-    private void Dropped(DropReason reason, string? eventName, string? field)
-    {
-        _metrics.EventDropped(reason);
-        if (reason == DropReason.UnknownEvent)
-        {
-            // Newer Reflector versions add events; not relaying them is expected, not a fault.
-            Log.UnknownEventDropped(_logger, UserId, eventName);
-        }
-        else
-        {
-            Log.FrameDropped(_logger, UserId, eventName, reason, field);
-        }
-    }
-
     /// <param name="receivedAt">The upstream frame's arrival (a <see cref="TimeProvider"/> timestamp), when it came from one.</param>
     private async Task RelayAsync(InvalidateMessage message, long? receivedAt = null)
     {
