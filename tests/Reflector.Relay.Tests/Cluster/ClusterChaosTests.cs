@@ -60,7 +60,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         }
         finally
         {
-            await OwnershipTests.DisposeAllAsync(others);
+            await ClusterTabs.DisposeAllAsync(others);
             await holderTab.DisposeAsync();
         }
     }
@@ -71,17 +71,9 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         await using var cluster = fixture.NewCluster(output);
         var nodes = await cluster.StartNodesAsync(3);
         var userId = ClusterFixture.NewUser("paused");
-        var tabs = new List<RelayClient>();
+        var tabs = await ClusterTabs.OneOnEachInTurnAsync(nodes, fixture, userId);
         try
         {
-            foreach (var node in nodes)
-            {
-                var tab = await node.ConnectAsync(userId);
-                tabs.Add(tab);
-                await tab.WaitForStateAsync(UpstreamState.Connected);
-                await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-            }
-
             await nodes[0].PauseAsync();
             foreach (var tab in tabs.Skip(1))
             {
@@ -112,7 +104,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         }
         finally
         {
-            await OwnershipTests.DisposeAllAsync(tabs);
+            await ClusterTabs.DisposeAllAsync(tabs);
         }
     }
 
@@ -170,17 +162,9 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         await using var cluster = fixture.NewCluster(output);
         var nodes = await cluster.StartNodesAsync(3);
         var userId = ClusterFixture.NewUser("redis-outage");
-        var tabs = new List<RelayClient>();
+        var tabs = await ClusterTabs.OneOnEachInTurnAsync(nodes, fixture, userId);
         try
         {
-            foreach (var node in nodes)
-            {
-                var tab = await node.ConnectAsync(userId);
-                tabs.Add(tab);
-                await tab.WaitForStateAsync(UpstreamState.Connected);
-            }
-
-            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
             await fixture.Redis.KillAsync();
 
             // Each relay serves its tabs from a socket of its own.
@@ -214,7 +198,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         }
         finally
         {
-            await OwnershipTests.DisposeAllAsync(tabs);
+            await ClusterTabs.DisposeAllAsync(tabs);
         }
     }
 
@@ -308,7 +292,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         }
         finally
         {
-            await OwnershipTests.DisposeAllAsync(tabs.Select(tab => tab.Tab));
+            await ClusterTabs.DisposeAllAsync(tabs.Select(tab => tab.Tab));
         }
 
         foreach (var user in users)

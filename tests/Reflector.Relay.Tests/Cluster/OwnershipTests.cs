@@ -42,7 +42,7 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         }
         finally
         {
-            await DisposeAllAsync(tabs);
+            await ClusterTabs.DisposeAllAsync(tabs);
         }
     }
 
@@ -105,7 +105,7 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         }
         finally
         {
-            await DisposeAllAsync(aliceTabs.Concat(bobTabs));
+            await ClusterTabs.DisposeAllAsync(aliceTabs.Concat(bobTabs));
         }
     }
 
@@ -115,17 +115,12 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         await using var cluster = fixture.NewCluster(output);
         var nodes = await cluster.StartNodesAsync(3);
         var userId = ClusterFixture.NewUser("linger");
-        var first = await nodes[0].ConnectAsync(userId);
-        await first.WaitForStateAsync(UpstreamState.Connected);
-        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-        await using var second = await nodes[1].ConnectAsync(userId);
-        await second.WaitForStateAsync(UpstreamState.Connected);
+        var tabs = await ClusterTabs.OneOnEachInTurnAsync(nodes.Take(2), fixture, userId);
+        await using var second = tabs[1];
 
         // The holder's own tab leaves; its linger passes, and the socket stays for the tab on the other relay.
-        await first.DisposeAsync();
-        await TestTimeouts.Eventually(
-            () => nodes[0].Output.Contains("the upstream stays open for the user's connections on other relays", StringComparison.Ordinal),
-            "the holder's linger passed with the socket kept");
+        await tabs[0].DisposeAsync();
+        await ClusterTabs.KeptForOtherRelaysAsync(nodes[0]);
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-holder-tab-left" });
         Assert.Equal(new InvalidateMessage.TranscriptCreated("after-holder-tab-left"), await second.NextMessageAsync());
 
@@ -159,9 +154,7 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
 
         await using var arriving = await nodes[1].ConnectAsync(userId);
         await arriving.WaitForStateAsync(UpstreamState.Connected);
-        await TestTimeouts.Eventually(
-            () => nodes[0].Output.Contains("the upstream stays open for the user's connections on other relays", StringComparison.Ordinal),
-            "the first relay's linger passed with the socket kept");
+        await ClusterTabs.KeptForOtherRelaysAsync(nodes[0]);
 
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "reused" });
         Assert.Equal(new InvalidateMessage.TranscriptCreated("reused"), await arriving.NextMessageAsync());
@@ -175,18 +168,10 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         await using var cluster = fixture.NewCluster(output);
         var nodes = await cluster.StartNodesAsync(3);
         var userId = ClusterFixture.NewUser("status");
-        var tabs = new List<RelayClient>();
+        // On joining, each tab is told the state of the one socket, wherever it is held.
+        var tabs = await ClusterTabs.OneOnEachInTurnAsync(nodes, fixture, userId);
         try
         {
-            foreach (var node in nodes)
-            {
-                var tab = await node.ConnectAsync(userId);
-                tabs.Add(tab);
-                // On joining, each tab is told the state of the one socket, wherever it is held.
-                await tab.WaitForStateAsync(UpstreamState.Connected);
-            }
-
-            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
             await fixture.Reflector.DropAllAsync();
 
             foreach (var tab in tabs)
@@ -200,7 +185,7 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         }
         finally
         {
-            await DisposeAllAsync(tabs);
+            await ClusterTabs.DisposeAllAsync(tabs);
         }
     }
 
@@ -231,7 +216,7 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         }
         finally
         {
-            await DisposeAllAsync(tabs);
+            await ClusterTabs.DisposeAllAsync(tabs);
         }
 
         await fixture.Reflector.WaitForOpenSocketsAsync(userId, 0, TestTimeouts.Default);
@@ -254,15 +239,10 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         await using var cluster = fixture.NewCluster(output);
         var nodes = await cluster.StartNodesAsync(2);
         var userId = ClusterFixture.NewUser("handover");
-        var first = await nodes[0].ConnectAsync(userId);
-        await first.WaitForStateAsync(UpstreamState.Connected);
-        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-        await using var second = await nodes[1].ConnectAsync(userId);
-        await second.WaitForStateAsync(UpstreamState.Connected);
-        await first.DisposeAsync();
-        await TestTimeouts.Eventually(
-            () => nodes[0].Output.Contains("the upstream stays open for the user's connections on other relays", StringComparison.Ordinal),
-            "the holder kept the socket for the other relay's tab");
+        var tabs = await ClusterTabs.OneOnEachInTurnAsync(nodes, fixture, userId);
+        await using var second = tabs[1];
+        await tabs[0].DisposeAsync();
+        await ClusterTabs.KeptForOtherRelaysAsync(nodes[0]);
 
         // The holder has no token to reconnect with; the relay that has the tab does.
         await fixture.Reflector.DropAllAsync();
@@ -277,13 +257,5 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
 
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-handover" });
         Assert.Equal(new InvalidateMessage.TranscriptCreated("after-handover"), await second.NextMessageAsync());
-    }
-
-    internal static async Task DisposeAllAsync(IEnumerable<RelayClient> tabs)
-    {
-        foreach (var tab in tabs)
-        {
-            await tab.DisposeAsync();
-        }
     }
 }
