@@ -157,7 +157,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task While_Redis_is_down_every_tab_keeps_receiving_and_once_it_returns_empty_the_cluster_is_back_to_one_socket()
+    public async Task While_Redis_is_down_for_thirty_seconds_every_tab_keeps_receiving_and_once_it_returns_empty_the_cluster_is_back_to_one_socket()
     {
         await using var cluster = fixture.NewCluster(output);
         var nodes = await cluster.StartNodesAsync(3);
@@ -176,10 +176,18 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
                     $"{node.Name} reports Redis down");
             }
 
-            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "during-outage" });
-            foreach (var tab in tabs)
+            // Thirty seconds of outage, an event each second: every tab receives every one.
+            var outage = Stopwatch.StartNew();
+            for (var second = 0; outage.Elapsed < TimeSpan.FromSeconds(30); second++)
             {
-                await InvalidationsUntilAsync(tab, new InvalidateMessage.TranscriptCreated("during-outage"));
+                var during = new InvalidateMessage.TranscriptCreated($"during-outage-{second}");
+                await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = during.TranscriptId });
+                foreach (var tab in tabs)
+                {
+                    Assert.Equal(1, (await InvalidationsUntilAsync(tab, during)).Count(message => message == during));
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1));
             }
 
             var returnedAt = Stopwatch.StartNew();
