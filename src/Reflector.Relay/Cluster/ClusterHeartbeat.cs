@@ -127,9 +127,9 @@ internal sealed partial class ClusterHeartbeat : IDisposable
             {
                 await BeatAsync().ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (exception is not OperationCanceledException || !_stopping.IsCancellationRequested)
             {
-                // Redis went away mid-beat; the next beat sees it.
+                // Redis went away mid-beat, or worse; the beat must go on either way, or this relay's claims die with it.
                 Log.BeatFailed(_logger, exception.Message);
             }
         }
@@ -151,6 +151,9 @@ internal sealed partial class ClusterHeartbeat : IDisposable
 
         var database = redis.GetDatabase();
         var nodeKey = _keys.Node(_options.NodeId);
+        // Taken before the renewal is sent: a pause between Redis renewing and this relay reading the answer must
+        // not count as presence.
+        var renewing = _timeProvider.GetTimestamp();
         // Renewed only if it still exists: if it expired, other relays may already have taken this relay's sockets.
         var continuous = await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout, When.Exists).ConfigureAwait(false);
         if (!continuous)
@@ -162,15 +165,16 @@ internal sealed partial class ClusterHeartbeat : IDisposable
         var dead = await RefreshLiveNodesAsync(database).ConfigureAwait(false);
         if (_wasConnected && continuous)
         {
-            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
+            Interlocked.Exchange(ref _lastRenewal, renewing);
+            await _observer.OnBeatAsync().ConfigureAwait(false);
         }
         else
         {
-            _wasConnected = true;
             Log.Rejoined(_logger, _options.NodeId);
             // Held sockets deliver again once every claim is settled, not before (PresenceLapsed).
             var confirm = await _observer.OnRejoinedAsync().ConfigureAwait(false);
-            Interlocked.Exchange(ref _lastRenewal, _timeProvider.GetTimestamp());
+            _wasConnected = true;
+            Interlocked.Exchange(ref _lastRenewal, renewing);
             await confirm().ConfigureAwait(false);
         }
 
@@ -250,6 +254,9 @@ internal interface IClusterMembershipObserver
     /// held sockets may deliver again.
     /// </summary>
     Task<Func<Task>> OnRejoinedAsync();
+
+    /// <summary>An ordinary heartbeat with Redis: finish what could not be done while it was away.</summary>
+    Task OnBeatAsync();
 
     /// <summary>These relays stopped renewing their presence.</summary>
     void OnRelaysDied(IReadOnlySet<string> dead);

@@ -54,6 +54,17 @@ internal sealed class ClusterKeys(string prefix)
         return {1, value, 0}
         """;
 
+    /// <summary>
+    /// Keeps the holder's last status for tabs joining on other relays, only while the caller still holds the
+    /// socket: a relay that lost its claim must not overwrite the new holder's. KEYS: owner, status. ARGV: holder value, status.
+    /// </summary>
+    public const string SetStatusScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('SET', KEYS[2], ARGV[2], 'EX', 86400)
+        end
+        return 0
+        """;
+
     /// <summary>Lets go of the socket if the caller still holds it. KEYS: owner, status. ARGV: holder value.</summary>
     public const string ReleaseScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then

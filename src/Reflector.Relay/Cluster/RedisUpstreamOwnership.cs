@@ -25,6 +25,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
     private readonly HashSet<RedisUserClaim> _claims = [];
     private readonly Dictionary<string, int> _interest = new(StringComparer.Ordinal);
     private readonly ClusterHeartbeat _heartbeat;
+    // Releases Redis could not take when they were made; retried every heartbeat (see ReleaseOrRetryLaterAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string UserId, string HolderValue), string> _pendingReleases = new();
     private long _claimSequence;
     private ConnectionMultiplexer? _redis;
 
@@ -59,6 +61,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
     internal ILogger Logger => _logger;
 
     internal TimeSpan SafetyRetry => 10 * _options.NodeTimeout;
+
+    internal TimeSpan HeartbeatInterval => _options.HeartbeatInterval;
 
     internal TimeProvider TimeProvider => _timeProvider;
 
@@ -123,10 +127,37 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
         return new ClaimResult((int)result[0] == 1, value, (int)result[2] == 1);
     }
 
-    internal async Task ReleaseAsync(string userId, string holderValue)
+    /// <summary>
+    /// Frees the user's claim for the relays with its tabs, now or, when Redis cannot take it now, at a later
+    /// heartbeat: the claim names a live relay, so nothing else would ever free it.
+    /// </summary>
+    internal async Task ReleaseOrRetryLaterAsync(string userId, string holderId, string holderValue)
     {
-        await Database.ScriptEvaluateAsync(
-            ClusterKeys.ReleaseScript, [Keys.Owner(userId), Keys.Status(userId)], [holderValue]).ConfigureAwait(false);
+        if (!await TryReleaseAsync(userId, holderId, holderValue).ConfigureAwait(false))
+        {
+            _pendingReleases[(userId, holderValue)] = holderId;
+        }
+    }
+
+    private async Task<bool> TryReleaseAsync(string userId, string holderId, string holderValue)
+    {
+        if (!IsConnected)
+        {
+            return false;
+        }
+
+        try
+        {
+            await Database.ScriptEvaluateAsync(
+                ClusterKeys.ReleaseScript, [Keys.Owner(userId), Keys.Status(userId)], [holderValue]).ConfigureAwait(false);
+            Publish(userId, new ClusterEnvelope(holderId, 0, 0, ClusterMessageKind.Released), holderValue: null);
+            return true;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.PublishFailed(_logger, userId, exception.Message);
+            return false;
+        }
     }
 
     internal async Task<string[]> InterestedNodesAsync(string userId) =>
@@ -136,7 +167,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
         await Database.StringGetAsync(Keys.Status(userId)).ConfigureAwait(false);
 
     /// <summary>Fire and forget: ordered after every earlier command on the same connection, never waited for.</summary>
-    internal void Publish(string userId, ClusterEnvelope envelope, bool isStatus)
+    /// <param name="holderValue">For a status: the claim it is published under; it is kept for joining tabs only while that claim holds.</param>
+    internal void Publish(string userId, ClusterEnvelope envelope, string? holderValue)
     {
         if (!IsConnected)
         {
@@ -146,9 +178,10 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
         var json = envelope.ToJson();
         try
         {
-            if (isStatus)
+            if (holderValue is not null)
             {
-                Database.StringSet(Keys.Status(userId), json, TimeSpan.FromDays(1), flags: CommandFlags.FireAndForget);
+                Database.ScriptEvaluate(
+                    ClusterKeys.SetStatusScript, [Keys.Owner(userId), Keys.Status(userId)], [holderValue, json], CommandFlags.FireAndForget);
             }
 
             Subscriber.Publish(Keys.Channel(userId), json, CommandFlags.FireAndForget);
@@ -243,16 +276,22 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
         foreach (var userId in users)
         {
             Database.SetAdd(Keys.Interested(userId), NodeId, CommandFlags.FireAndForget);
+            Database.KeyExpire(Keys.Interested(userId), TimeSpan.FromDays(1), CommandFlags.FireAndForget);
         }
 
-        var confirmed = new List<RedisUserClaim>();
-        foreach (var claim in Claims())
-        {
-            if (await claim.SettleAsync().ConfigureAwait(false))
+        // Side by side (the client pipelines them): thousands of claims settled one round trip at a time could
+        // outlast this relay's own presence.
+        var confirmed = new System.Collections.Concurrent.ConcurrentBag<RedisUserClaim>();
+        await Parallel.ForEachAsync(
+            Claims(),
+            new ParallelOptions { MaxDegreeOfParallelism = 64 },
+            async (claim, _) =>
             {
-                confirmed.Add(claim);
-            }
-        }
+                if (await claim.SettleAsync().ConfigureAwait(false))
+                {
+                    confirmed.Add(claim);
+                }
+            }).ConfigureAwait(false);
 
         return async () =>
         {
@@ -261,6 +300,26 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
                 await claim.ConfirmedAsync().ConfigureAwait(false);
             }
         };
+    }
+
+    /// <summary>Every heartbeat with Redis: releases that could not be made, and fallback sockets that can now be settled.</summary>
+    public async Task OnBeatAsync()
+    {
+        foreach (var ((userId, holderValue), holderId) in _pendingReleases)
+        {
+            if (await TryReleaseAsync(userId, holderId, holderValue).ConfigureAwait(false))
+            {
+                _pendingReleases.TryRemove((userId, holderValue), out _);
+            }
+        }
+
+        foreach (var claim in Claims().Where(claim => claim.HoldsFallback))
+        {
+            if (await claim.SettleAsync().ConfigureAwait(false))
+            {
+                await claim.ConfirmedAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     public void OnRelaysDied(IReadOnlySet<string> dead)

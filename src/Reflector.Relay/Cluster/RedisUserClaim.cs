@@ -81,6 +81,8 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
 
     public async ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken)
     {
+        // Listening first, so a release published while this relay claims is not missed.
+        await Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -118,8 +120,10 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
             }
 
             // Woken by a release, the holder's relay dying, or Redis coming and going; the timeout is a safety net
-            // for a lost release message, rare enough to cost nothing at scale.
-            await wake.WaitAsync(_cluster.SafetyRetry, _cluster.TimeProvider, cancellationToken)
+            // for a lost release message, rare enough to cost nothing at scale. A holder this relay does not know
+            // alive (it may have died just now, before this relay was listening for it) is checked again soon.
+            var retry = _cluster.IsLive(result.HolderNode) ? _cluster.SafetyRetry : _cluster.HeartbeatInterval;
+            await wake.WaitAsync(retry, _cluster.TimeProvider, cancellationToken)
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
@@ -140,18 +144,11 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
             _holderValue = null;
         }
 
-        if (holderValue is not null && _cluster.IsConnected)
+        if (holderValue is not null)
         {
-            try
-            {
-                await _cluster.ReleaseAsync(UserId, holderValue).ConfigureAwait(false);
-                _cluster.Publish(UserId, new ClusterEnvelope(HolderId, _epoch, 0, ClusterMessageKind.Released), isStatus: false);
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
-            {
-                // The claim lapses with this relay's heartbeat, or is settled when Redis returns.
-                Log.ReleaseFailed(_cluster.Logger, UserId, exception.Message);
-            }
+            // Only the holder's own release frees the claim while its relay lives: one that cannot be sent now is
+            // retried at every heartbeat until Redis takes it.
+            await _cluster.ReleaseOrRetryLaterAsync(UserId, HolderId, holderValue).ConfigureAwait(false);
         }
 
         await CancelAsync(lease).ConfigureAwait(false);
@@ -173,8 +170,9 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
 
         await ReleaseAsync().ConfigureAwait(false);
         _cluster.Leave(this);
-        if (queue is not null && _cluster.IsConnected)
+        if (queue is not null)
         {
+            // Also while Redis is away: the client would otherwise subscribe this queue again when it returns.
             await queue.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
@@ -220,16 +218,28 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
             return false;
         }
 
-        var result = await _cluster.TryClaimAsync(UserId, HolderId).ConfigureAwait(false);
+        ClaimResult result;
+        try
+        {
+            result = await _cluster.TryClaimAsync(UserId, HolderId).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Settled at a later heartbeat; meanwhile the socket serves this relay's own tabs.
+            Log.SettleFailed(_cluster.Logger, UserId, exception.Message);
+            return false;
+        }
+
         CancellationTokenSource? lost = null;
+        bool releasedMeanwhile;
         lock (_lock)
         {
-            if (_lease is null)
+            releasedMeanwhile = _lease is null;
+            if (releasedMeanwhile)
             {
-                return false;
+                // Let go while the claim was being settled.
             }
-
-            if (result.Won)
+            else if (result.Won)
             {
                 _holderValue = result.HolderValue;
                 _epoch = EpochOf(result.HolderValue);
@@ -242,6 +252,17 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
             }
         }
 
+        if (releasedMeanwhile)
+        {
+            if (result.Won)
+            {
+                // The win must not outlive the release that raced it, or nobody could claim the user again.
+                await _cluster.ReleaseOrRetryLaterAsync(UserId, HolderId, result.HolderValue).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
         if (lost is not null)
         {
             _cluster.Metrics.ClusterClaimLost();
@@ -252,6 +273,18 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
 
         await RefreshInterestAsync().ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>A socket held on a fallback lease while Redis answers (a claim that failed on a timeout): settle it.</summary>
+    internal bool HoldsFallback
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lease is not null && _holderValue is null;
+            }
+        }
     }
 
     /// <summary>The claim held through the settling: whatever the socket could not deliver meanwhile needs a resync.</summary>
@@ -302,6 +335,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
     private void Publish(ClusterMessageKind kind, InvalidateMessage? invalidate, UpstreamStatus? status)
     {
         ClusterEnvelope envelope;
+        string holderValue;
         lock (_lock)
         {
             // Only a won claim speaks for the user; a fallback lease serves this relay's connections alone.
@@ -310,10 +344,12 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
                 return;
             }
 
+            holderValue = _holderValue;
+
             envelope = new ClusterEnvelope(HolderId, _epoch, ++_sequence, kind, invalidate, status);
         }
 
-        _cluster.Publish(UserId, envelope, kind == ClusterMessageKind.Status);
+        _cluster.Publish(UserId, envelope, kind == ClusterMessageKind.Status ? holderValue : null);
     }
 
     private bool IsHolding
@@ -381,8 +417,8 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
         [LoggerMessage(511, LogLevel.Warning, "Relay {HolderNode} holds the upstream of user {UserId} now; this relay lets its socket go")]
         public static partial void ClaimLost(ILogger logger, string userId, string holderNode);
 
-        [LoggerMessage(512, LogLevel.Warning, "Releasing the upstream of user {UserId} in Redis failed: {Reason}")]
-        public static partial void ReleaseFailed(ILogger logger, string userId, string reason);
+        [LoggerMessage(512, LogLevel.Warning, "Settling the upstream of user {UserId} in Redis failed: {Reason}; tried again at a later heartbeat")]
+        public static partial void SettleFailed(ILogger logger, string userId, string reason);
 
         [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of user {UserId} failed: {Reason}; retried when Redis returns")]
         public static partial void SubscribeFailed(ILogger logger, string userId, string reason);

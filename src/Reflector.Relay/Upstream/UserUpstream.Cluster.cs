@@ -87,7 +87,7 @@ internal sealed partial class UserUpstream
 
     public async Task OnRemoteInvalidateAsync(InvalidateMessage message)
     {
-        if (IsHolding)
+        if (IsHolding || _stopping.IsCancellationRequested)
         {
             // This relay's own socket serves its connections; the other's messages would repeat them.
             return;

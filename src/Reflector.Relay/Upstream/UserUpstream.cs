@@ -408,7 +408,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
             }
 
             _status = status;
-            if (IsHolding)
+            if (IsHolding && _claim.MayDeliver)
             {
                 _claim.Publish(status);
             }
