@@ -157,6 +157,39 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_holder_that_lets_go_while_cut_off_from_Redis_frees_the_user_for_other_relays_once_it_is_back()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        await using var link = new SeveringProxy(new Uri($"tcp://{fixture.Redis.ConnectionString}"));
+        var holder = await cluster.StartNodeAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Redis"] = $"127.0.0.1:{link.BaseAddress.Port}",
+        });
+        var other = await cluster.StartNodeAsync();
+        var userId = ClusterFixture.NewUser("late-release");
+        await using (var tab = await holder.ConnectAsync(userId))
+        {
+            await tab.WaitForStateAsync(UpstreamState.Connected);
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+            link.Refusing = true;
+            link.SeverAll();
+        }
+
+        // Its last tab gone, the holder closes the socket; its claim cannot be released in Redis now.
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 0, TestTimeouts.Default);
+        link.Refusing = false;
+
+        // Back in touch, it releases the claim, so a tab on another relay gets a socket.
+        await using var arriving = await other.ConnectAsync(userId);
+        await arriving.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+        var freed = new InvalidateMessage.TranscriptCreated("freed");
+        await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = freed.TranscriptId });
+        Assert.Equal([freed], await InvalidationsUntilAsync(arriving, freed));
+        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+    }
+
+    [Fact]
     public async Task While_Redis_is_down_for_thirty_seconds_every_tab_keeps_receiving_and_once_it_returns_empty_the_cluster_is_back_to_one_socket()
     {
         await using var cluster = fixture.NewCluster(output);
