@@ -42,7 +42,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
 
             output.WriteLine($"Failover: every tab back to connected {killedAt.Elapsed.TotalSeconds:0.00} s after SIGKILL.");
             await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-            Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+            await fixture.Reflector.AssertHandshakesAsync(userId, 2);
 
             await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-failover" });
             foreach (var tab in others)
@@ -186,7 +186,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         var freed = new InvalidateMessage.TranscriptCreated("freed");
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = freed.TranscriptId });
         Assert.Equal([freed], await InvalidationsUntilAsync(arriving, freed));
-        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
     }
 
     [Fact]
@@ -271,7 +271,7 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-deploy" });
         Assert.Equal(new InvalidateMessage.TranscriptCreated("after-deploy"), await staying.NextMessageAsync());
         Assert.Equal(new InvalidateMessage.TranscriptCreated("after-deploy"), await returning.NextMessageAsync());
-        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
     }
 
     [Fact]

@@ -181,7 +181,7 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
                 Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
             }
 
-            Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+            await fixture.Reflector.AssertHandshakesAsync(userId, 2);
         }
         finally
         {
@@ -251,7 +251,7 @@ public sealed class OwnershipTests(ClusterFixture fixture, ITestOutputHelper out
         await second.WaitForStateAsync(UpstreamState.Connected);
         Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await second.NextMessageAsync());
         await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
         var secondNode = await nodes[1].ScrapeMetricsAsync();
         Assert.Equal(1, secondNode.Value("reflector_relay_upstream_open_sockets"));
 

@@ -168,7 +168,7 @@ public sealed class ReconnectBackoffTests(ReflectorFixture fixture) : IClassFixt
         await harness.AttachAsync(userId, harness.TokenFor(userId, TimeSpan.FromHours(1)));
 
         await harness.WaitForStateAsync(userId, UpstreamState.Connected);
-        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
         Assert.Equal(refusedBefore, fixture.Reflector.RefusedHandshakes);
     }
 }

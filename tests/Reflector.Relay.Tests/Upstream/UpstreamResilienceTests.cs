@@ -36,7 +36,7 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
             Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
         }
 
-        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
         await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-drop" });
         Assert.Equal(new InvalidateMessage.TranscriptCreated("after-drop"), await tab1.NextMessageAsync());
@@ -90,13 +90,13 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
         await fixture.Reflector.CloseAllAsync(4401);
         await tab.WaitForStateAsync(UpstreamState.Unauthorized);
         await fixture.Reflector.WaitForOpenSocketsAsync(userId, 0, TestTimeouts.Default);
-        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
 
         // A tab with a fresh token restores the stream.
         await using var freshTab = relay.CreateClient(relay.TokenFor(userId, TimeSpan.FromHours(2)));
         await freshTab.StartAsync();
         await tab.WaitForStateAsync(UpstreamState.Connected);
-        Assert.Equal(3, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 3);
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
         await tab.WaitForStateAsync(UpstreamState.Reconnecting);
         await tab.WaitForStateAsync(UpstreamState.Connected);
         Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
-        Assert.Equal(2, fixture.Reflector.Handshakes(userId));
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
     }
 
     private static byte[] Oversized()
