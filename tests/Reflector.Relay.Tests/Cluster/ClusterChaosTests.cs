@@ -144,8 +144,8 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
         // Reconnected, it finds its claim taken and follows the other relay's socket.
         link.Refusing = false;
         await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-        await TestTimeouts.Eventually(
-            () => isolated.ScrapeMetricsAsync().GetAwaiter().GetResult().Value("reflector_relay_cluster_claims_lost_total") == 1,
+        await TestTimeouts.EventuallyAsync(
+            async () => (await isolated.ScrapeMetricsAsync()).Value("reflector_relay_cluster_claims_lost_total") == 1,
             "the cut-off relay counted its lost claim");
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "reunited" });
         await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "marker-2" });
@@ -204,8 +204,8 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
             await fixture.Reflector.WaitForOpenSocketsAsync(userId, 3, TestTimeouts.Default);
             foreach (var node in nodes)
             {
-                await TestTimeouts.Eventually(
-                    () => node.ScrapeMetricsAsync().GetAwaiter().GetResult().Value("reflector_relay_cluster_redis_connected") == 0,
+                await TestTimeouts.EventuallyAsync(
+                    async () => (await node.ScrapeMetricsAsync()).Value("reflector_relay_cluster_redis_connected") == 0,
                     $"{node.Name} reports Redis down");
             }
 

@@ -11,6 +11,21 @@ internal static class TestTimeouts
 
     public static Task<T> DefaultTimeout<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Default);
 
+    /// <summary>Waits until <paramref name="condition"/> holds, for state read asynchronously (a scrape, a query).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Default;
+        while (!await condition().WaitAsync(Default))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds, for state that offers no signal to await.</summary>
     public static async Task Eventually(Func<bool> condition, string what)
     {
