@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Connections;
@@ -157,43 +156,14 @@ public sealed class SeveralIssuersTests(ReflectorFixture fixture) : IClassFixtur
     {
         await using var relay = CreateRelay();
         var sub = NewUser();
-        var requests = new ConcurrentQueue<Uri>();
-        var victimToken = ReflectorToken(sub);
-        await using var victimTab = new RelayClient(new HubConnectionBuilder()
-            .WithUrl(relay.HubUrl, options =>
-            {
-                options.Transports = HttpTransportType.LongPolling;
-                options.AccessTokenProvider = () => Task.FromResult<string?>(victimToken);
-                options.HttpMessageHandlerFactory = inner => new RecordingHandler(inner, requests);
-            })
-            .Build());
-        await victimTab.StartAsync();
-        await victimTab.WaitForStateAsync(UpstreamState.Connected);
-        var stolenId = requests
-            .Select(uri => Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query))
-            .Where(query => query.ContainsKey("id"))
-            .Select(query => query["id"].ToString())
-            .First();
-
-        using var http = new HttpClient { BaseAddress = relay.BaseAddress };
-        using var poll = new HttpRequestMessage(HttpMethod.Get, $"/hubs/user-events?id={Uri.EscapeDataString(stolenId)}");
-        poll.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AuthorityToken(sub));
-        using var response = await http.SendAsync(poll).DefaultTimeout();
+        await using var victimTab = await LongPollingTab.ConnectAsync(relay.HubUrl, ReflectorToken(sub));
+        using var response = await victimTab.PollAsAsync(relay.BaseAddress, AuthorityToken(sub));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         await fixture.Reflector.WaitForOpenSocketsAsync(sub, 1, TestTimeouts.Default);
         await fixture.Reflector.EmitAsync(sub, "TRANSCRIPT_CREATED", new { id = "mine" }).DefaultTimeout();
-        Assert.Equal(new InvalidateMessage.TranscriptCreated("mine"), await victimTab.NextMessageAsync());
+        Assert.Equal(new InvalidateMessage.TranscriptCreated("mine"), await victimTab.Client.NextMessageAsync());
     }
 
     private static string NewUser() => "issuers-" + Guid.NewGuid().ToString("N");
-
-    private sealed class RecordingHandler(HttpMessageHandler inner, ConcurrentQueue<Uri> requests) : DelegatingHandler(inner)
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            requests.Enqueue(request.RequestUri!);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
 }

@@ -118,46 +118,16 @@ public sealed class UserIsolationTests(ReflectorFixture fixture) : IClassFixture
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var (victim, attacker) = (NewUser(), NewUser());
-        var victimRequests = new System.Collections.Concurrent.ConcurrentQueue<Uri>();
-        var victimToken = relay.TokenFor(victim);
-        await using var victimTab = new RelayClient(new HubConnectionBuilder()
-            .WithUrl(relay.HubUrl, options =>
-            {
-                options.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
-                options.AccessTokenProvider = () => Task.FromResult<string?>(victimToken);
-                options.HttpMessageHandlerFactory = inner => new RecordingHandler(inner, victimRequests);
-            })
-            .Build());
-        await victimTab.StartAsync();
-        await victimTab.WaitForStateAsync(UpstreamState.Connected);
-
         // The connection token, as it would leak from a proxy's access log.
-        var stolenId = victimRequests
-            .Select(uri => Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query))
-            .Where(query => query.ContainsKey("id"))
-            .Select(query => query["id"].ToString())
-            .First();
-
-        using var http = new HttpClient { BaseAddress = relay.BaseAddress };
-        using var poll = new HttpRequestMessage(HttpMethod.Get, $"/hubs/user-events?id={Uri.EscapeDataString(stolenId)}");
-        poll.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", relay.TokenFor(attacker));
-        using var response = await http.SendAsync(poll).DefaultTimeout();
+        await using var victimTab = await LongPollingTab.ConnectAsync(relay.HubUrl, relay.TokenFor(victim));
+        using var response = await victimTab.PollAsAsync(relay.BaseAddress, relay.TokenFor(attacker));
 
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
 
         // The victim's connection is unharmed and still gets its own events.
         await fixture.Reflector.WaitForOpenSocketsAsync(victim, 1, TestTimeouts.Default);
         await fixture.Reflector.EmitAsync(victim, "TRANSCRIPT_CREATED", new { id = "mine" });
-        Assert.Equal(new InvalidateMessage.TranscriptCreated("mine"), await victimTab.NextMessageAsync());
-    }
-
-    private sealed class RecordingHandler(HttpMessageHandler inner, System.Collections.Concurrent.ConcurrentQueue<Uri> requests) : DelegatingHandler(inner)
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            requests.Enqueue(request.RequestUri!);
-            return base.SendAsync(request, cancellationToken);
-        }
+        Assert.Equal(new InvalidateMessage.TranscriptCreated("mine"), await victimTab.Client.NextMessageAsync());
     }
 
     private async Task AssertOnlyOwnEventsArriveAsync(string victim, RelayClient victimTab, string attacker, RelayClient attackerTab)
