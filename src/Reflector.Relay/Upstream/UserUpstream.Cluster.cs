@@ -105,21 +105,7 @@ internal sealed partial class UserUpstream
         }
 
         _followedRemote = true;
-        await _statusGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            if (_status == status && status.RetryInMs is null)
-            {
-                return;
-            }
-
-            _status = status;
-            await _sink.UpstreamStatusAsync(UserId, status, CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _statusGate.Release();
-        }
+        await SetStatusAsync(status, fromOtherRelay: true).ConfigureAwait(false);
     }
 
     public async Task OnRemoteGapAsync()

@@ -391,7 +391,8 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         }
     }
 
-    private async Task SetStatusAsync(UpstreamStatus status)
+    /// <param name="fromOtherRelay">The holder's status, heard on its channel: told to this relay's connections only.</param>
+    private async Task SetStatusAsync(UpstreamStatus status, bool fromOtherRelay = false)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -408,7 +409,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
             }
 
             _status = status;
-            if (IsHolding && _claim.MayDeliver)
+            if (!fromOtherRelay && IsHolding && _claim.MayDeliver)
             {
                 _claim.Publish(status);
             }
