@@ -11,6 +11,9 @@ public interface IUserEventsClient
 
     [HubMethodName(ClientMethods.UpstreamStatus)]
     Task UpstreamStatus(UpstreamStatus status);
+
+    [HubMethodName(ClientMethods.TranscriptEvent)]
+    Task TranscriptEvent(TranscriptEventMessage message);
 }
 
 /// <summary>The client method names of the contract.</summary>
@@ -19,4 +22,6 @@ public static class ClientMethods
     public const string Invalidate = "invalidate";
 
     public const string UpstreamStatus = "upstreamStatus";
+
+    public const string TranscriptEvent = "transcriptEvent";
 }
