@@ -3,19 +3,21 @@ using Reflector.Relay.Events;
 namespace Reflector.Relay.Cluster;
 
 /// <summary>
-/// Which relay may hold a user's upstream socket, and how what that relay relays reaches the user's connections
-/// on the others. One relay alone always holds (<see cref="LocalUpstreamOwnership"/>); relays sharing a Redis
-/// hold one socket per user between them (<see cref="RedisUpstreamOwnership"/>). The upstream asks; it does not
-/// know which one it has.
+/// Which relay may hold a stream's upstream socket, and how what that relay relays reaches the stream's connections
+/// on the others. One relay alone always holds (<see cref="LocalUpstreamOwnership{TMessage}"/>); relays sharing a
+/// Redis hold one socket per user between them (<see cref="RedisUpstreamOwnership"/>). The upstream asks; it does
+/// not know which one it has.
 /// </summary>
-internal interface IUpstreamOwnership
+/// <typeparam name="TMessage">What the stream's socket relays: user invalidations, or one transcript's events.</typeparam>
+internal interface IUpstreamOwnership<TMessage>
+    where TMessage : class
 {
-    /// <summary>This relay has connections of <paramref name="userId"/>: it follows the user's stream from now on.</summary>
-    IUpstreamClaim Join(string userId, IClaimObserver observer);
+    /// <summary>This relay has connections of the stream <paramref name="key"/>: it follows the stream from now on.</summary>
+    IUpstreamClaim<TMessage> Join(string key, IClaimObserver<TMessage> observer);
 }
 
 /// <summary>One relay's part in one user's stream, from its first connection of the user until it lets go.</summary>
-internal interface IUpstreamClaim : IAsyncDisposable
+internal interface IUpstreamClaim<in TMessage> : IAsyncDisposable
 {
     /// <summary>
     /// Completes once this relay hears the user's stream (in a cluster: subscribed to it, and told the holder's last
@@ -40,9 +42,9 @@ internal interface IUpstreamClaim : IAsyncDisposable
     bool MayDeliver { get; }
 
     /// <summary>Hands a message of the socket this relay holds to the user's connections on the other relays.</summary>
-    void Publish(InvalidateMessage message);
+    void Publish(TMessage message);
 
-    /// <inheritdoc cref="Publish(InvalidateMessage)"/>
+    /// <inheritdoc cref="Publish(TMessage)"/>
     void Publish(UpstreamStatus status);
 
     /// <summary>Stops holding the socket (it could not be kept open here), so a relay with a usable token takes over.</summary>
@@ -50,9 +52,9 @@ internal interface IUpstreamClaim : IAsyncDisposable
 }
 
 /// <summary>What the user's stream on other relays tells this relay while it does not hold the socket.</summary>
-internal interface IClaimObserver
+internal interface IClaimObserver<in TMessage>
 {
-    Task OnRemoteInvalidateAsync(InvalidateMessage message);
+    Task OnRemoteMessageAsync(TMessage message);
 
     Task OnRemoteStatusAsync(UpstreamStatus status);
 

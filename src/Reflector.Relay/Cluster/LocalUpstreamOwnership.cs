@@ -3,11 +3,12 @@ using Reflector.Relay.Events;
 namespace Reflector.Relay.Cluster;
 
 /// <summary>A relay alone: it holds every socket its users need, and there is nobody else to tell.</summary>
-internal sealed class LocalUpstreamOwnership : IUpstreamOwnership
+internal sealed class LocalUpstreamOwnership<TMessage> : IUpstreamOwnership<TMessage>
+    where TMessage : class
 {
-    public IUpstreamClaim Join(string userId, IClaimObserver observer) => LocalClaim.Instance;
+    public IUpstreamClaim<TMessage> Join(string key, IClaimObserver<TMessage> observer) => LocalClaim.Instance;
 
-    private sealed class LocalClaim : IUpstreamClaim
+    private sealed class LocalClaim : IUpstreamClaim<TMessage>
     {
         public static LocalClaim Instance { get; } = new();
 
@@ -19,7 +20,7 @@ internal sealed class LocalUpstreamOwnership : IUpstreamOwnership
 
         public ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken) => ValueTask.FromResult(UpstreamLease.Permanent);
 
-        public void Publish(InvalidateMessage message)
+        public void Publish(TMessage message)
         {
         }
 

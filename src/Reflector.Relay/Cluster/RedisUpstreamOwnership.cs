@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Diagnostics;
+using Reflector.Relay.Events;
 using StackExchange.Redis;
 
 namespace Reflector.Relay.Cluster;
@@ -13,7 +14,7 @@ namespace Reflector.Relay.Cluster;
 /// While Redis is unreachable every relay holds a socket of its own for its users (<see cref="RedisUserClaim"/>),
 /// and when it returns the claims are settled again.
 /// </summary>
-internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClusterMembershipObserver, IHostedService, IAsyncDisposable
+internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<InvalidateMessage>, IClusterMembershipObserver, IHostedService, IAsyncDisposable
 {
     private readonly ClusterOptions _options;
     private readonly string _connectionString;
@@ -70,7 +71,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership, IClus
 
     internal ISubscriber Subscriber => _redis!.GetSubscriber();
 
-    public IUpstreamClaim Join(string userId, IClaimObserver observer)
+    public IUpstreamClaim<InvalidateMessage> Join(string userId, IClaimObserver<InvalidateMessage> observer)
     {
         var claim = new RedisUserClaim(this, userId, $"{NodeId}/{Interlocked.Increment(ref _claimSequence)}", observer);
         bool first;

@@ -85,7 +85,7 @@ internal sealed partial class RedisUserClaim
 
         if (envelope is { Kind: ClusterMessageKind.Invalidate, Invalidate: { } invalidate })
         {
-            await _observer.OnRemoteInvalidateAsync(invalidate).ConfigureAwait(false);
+            await _observer.OnRemoteMessageAsync(invalidate).ConfigureAwait(false);
         }
         else if (envelope is { Kind: ClusterMessageKind.Status, Status: { } status })
         {

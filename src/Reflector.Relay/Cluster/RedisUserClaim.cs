@@ -9,10 +9,10 @@ namespace Reflector.Relay.Cluster;
 /// holder to go while following its messages on the user's channel. While Redis is unreachable it holds a socket
 /// of its own (a fallback lease) and, when Redis returns, keeps it only if its claim wins.
 /// </summary>
-internal sealed partial class RedisUserClaim : IUpstreamClaim
+internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
 {
     private readonly RedisUpstreamOwnership _cluster;
-    private readonly IClaimObserver _observer;
+    private readonly IClaimObserver<InvalidateMessage> _observer;
 
     private readonly Lock _lock = new();
     private CancellationTokenSource? _lease;
@@ -33,7 +33,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim
     private Task _subscription = Task.CompletedTask;
     private bool _disposed;
 
-    public RedisUserClaim(RedisUpstreamOwnership cluster, string userId, string holderId, IClaimObserver observer)
+    public RedisUserClaim(RedisUpstreamOwnership cluster, string userId, string holderId, IClaimObserver<InvalidateMessage> observer)
     {
         _cluster = cluster;
         UserId = userId;

@@ -88,6 +88,17 @@ internal sealed class RelayMetrics
             "Upstreams (one per user, lingering ones included) by the state their clients were last told.");
     }
 
+    /// <summary>Publishes how many transcript streams (one per user and transcript subscribed to) exist.</summary>
+    public void ObserveTranscriptStreams(Func<int> count)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        _meter.CreateObservableUpDownCounter(
+            "reflector_relay.transcript_streams",
+            count,
+            "{stream}",
+            "Transcript streams (one per user and transcript subscribed to, lingering ones included).");
+    }
+
     /// <summary>Publishes whether this relay reaches its cluster's Redis (1) or not (0).</summary>
     public void ObserveCluster(Func<bool> redisConnected)
     {

@@ -6,9 +6,10 @@ namespace Reflector.Relay.Hubs;
 /// The messages waiting for one browser connection. A message is written at once, on the caller's thread, when
 /// nothing is queued before it and the connection takes it without waiting (the usual case); otherwise it queues
 /// behind the others and a drain of this connection's own writes it. A connection that falls behind stalls only
-/// its own drain. Its backlog is budgeted in bytes: past the budget the queued invalidations, which are idempotent,
-/// collapse into one <c>resync</c> (the newest status is kept), and the connection goes on with live messages.
-/// Only a connection whose writes make no progress at all is disconnected (<see cref="AbortIfStalled"/>).
+/// its own drain. Its backlog is budgeted in bytes: past the budget the queued invalidations collapse into one
+/// <c>resync</c>, the queued events of each transcript into that transcript's <c>resync</c> (the newest status is
+/// kept), and the connection goes on with live messages. Only a connection whose writes make no progress at all is
+/// disconnected (<see cref="AbortIfStalled"/>).
 /// </summary>
 internal sealed partial class ConnectionOutbox
 {
@@ -58,16 +59,32 @@ internal sealed partial class ConnectionOutbox
     }
 
     /// <param name="isStatus">An <c>upstreamStatus</c> snapshot: the newest one survives an overflow.</param>
-    public void Enqueue(SerializedHubMessage message, bool isStatus)
+    /// <param name="transcriptId">The transcript of a <c>transcriptEvent</c>: if dropped, that transcript gets a <c>resync</c>.</param>
+    public void Enqueue(SerializedHubMessage message, bool isStatus, string? transcriptId = null)
     {
-        if (TakeWritesOrQueue(message, isStatus))
+        if (TakeWritesOrQueue(message, isStatus, transcriptId, replay: false))
         {
             WriteNow(message);
         }
     }
 
+    /// <summary>
+    /// Queues a transcript's history for this connection, in order. The messages are shared with the stream's history,
+    /// so they cost this connection nothing against its budget; they go with the rest if the connection overflows.
+    /// </summary>
+    public void EnqueueReplay(string transcriptId, IReadOnlyList<SerializedHubMessage> history)
+    {
+        foreach (var message in history)
+        {
+            if (TakeWritesOrQueue(message, isStatus: false, transcriptId, replay: true))
+            {
+                WriteNow(message);
+            }
+        }
+    }
+
     /// <returns><see langword="true"/> when nothing was being written: the caller now owns the writes and writes the message.</returns>
-    private bool TakeWritesOrQueue(SerializedHubMessage message, bool isStatus)
+    private bool TakeWritesOrQueue(SerializedHubMessage message, bool isStatus, string? transcriptId, bool replay)
     {
         lock (_lock)
         {
@@ -82,14 +99,14 @@ internal sealed partial class ConnectionOutbox
                 return true;
             }
 
-            var queued = new Queued(message, isStatus, SizeOf(message));
+            var queued = new Queued(message, isStatus, replay ? 0 : SizeOf(message), transcriptId);
             if (_queuedBytes + queued.Bytes <= _policy.MaxQueuedBytes)
             {
                 Add(queued);
                 return false;
             }
 
-            CollapseLocked(isStatus ? queued : null);
+            CollapseLocked(queued);
         }
 
         Log.Overflowed(_policy.Logger, _connection.ConnectionId, _connection.UserIdentifier, _policy.MaxQueuedBytes);
@@ -177,22 +194,47 @@ internal sealed partial class ConnectionOutbox
         _queuedBytes = 0;
     }
 
-    /// <summary>Replaces the backlog with one overflow <c>resync</c> and the newest status snapshot, if any.</summary>
-    private void CollapseLocked(Queued? newestStatus)
+    /// <summary>
+    /// Replaces the backlog and <paramref name="incoming"/> with what stands for them: one overflow <c>resync</c> if any
+    /// invalidation went, one per transcript whose events went, and the newest status snapshot, if any.
+    /// </summary>
+    private void CollapseLocked(Queued incoming)
     {
-        if (newestStatus is null)
+        Queued? newestStatus = null;
+        var invalidationsDropped = false;
+        List<string>? transcriptsDropped = null;
+        foreach (var queued in _queue.Append(incoming))
         {
-            foreach (var queued in _queue)
+            if (queued.IsStatus)
             {
-                if (queued.IsStatus)
+                newestStatus = queued;
+            }
+            else if (queued.TranscriptId is { } transcriptId)
+            {
+                transcriptsDropped ??= [];
+                if (!transcriptsDropped.Contains(transcriptId))
                 {
-                    newestStatus = queued;
+                    transcriptsDropped.Add(transcriptId);
                 }
+            }
+            else
+            {
+                invalidationsDropped = true;
             }
         }
 
         ClearLocked();
-        Add(new Queued(_policy.OverflowResync, IsStatus: false, SizeOf(_policy.OverflowResync)));
+        if (invalidationsDropped)
+        {
+            Add(new Queued(_policy.OverflowResync, IsStatus: false, SizeOf(_policy.OverflowResync), TranscriptId: null));
+        }
+
+        foreach (var transcriptId in transcriptsDropped ?? [])
+        {
+            var resync = _policy.TranscriptOverflowResync(transcriptId);
+            Add(new Queued(resync, IsStatus: false, SizeOf(resync), transcriptId));
+        }
+
         if (newestStatus is { } status)
         {
             Add(status);
@@ -243,12 +285,12 @@ internal sealed partial class ConnectionOutbox
         }
     }
 
-    private readonly record struct Queued(SerializedHubMessage Message, bool IsStatus, int Bytes);
+    private readonly record struct Queued(SerializedHubMessage Message, bool IsStatus, int Bytes, string? TranscriptId);
 
     private static partial class Log
     {
         [LoggerMessage(400, LogLevel.Warning,
-            "Connection {ConnectionId} of user {UserId} fell more than {MaxQueuedBytes} bytes behind; its backlog was replaced by a resync")]
+            "Connection {ConnectionId} of user {UserId} fell more than {MaxQueuedBytes} bytes behind; its backlog was replaced by resyncs")]
         public static partial void Overflowed(ILogger logger, string connectionId, string? userId, long maxQueuedBytes);
 
         [LoggerMessage(401, LogLevel.Warning,
@@ -261,6 +303,7 @@ internal sealed partial class ConnectionOutbox
 internal sealed record OutboxPolicy(
     long MaxQueuedBytes,
     SerializedHubMessage OverflowResync,
+    Func<string, SerializedHubMessage> TranscriptOverflowResync,
     TimeProvider TimeProvider,
     ILogger Logger,
     Action OnOverflow);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Origins;
+using Reflector.Relay.Transcripts;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Hubs;
@@ -30,6 +31,8 @@ internal static class HubsServiceCollectionExtensions
         // The cluster (Cluster/) publishes the holder's messages itself and feeds them into these outboxes.
         services.AddSingleton<HubLifetimeManager<UserEventsHub>>(provider => provider.GetRequiredService<UserFanOutLifetimeManager>());
         services.TryAddSingleton<IUserEventSink, HubUserEventSink>();
+        services.TryAddSingleton<ITranscriptEventSink, HubTranscriptEventSink>();
+        services.TryAddSingleton<TranscriptSubscriptions>();
         return services;
     }
 

@@ -2,18 +2,23 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Limits;
+using Reflector.Relay.Transcripts;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Hubs;
 
 /// <summary>
-/// Browsers connect here and only listen. Each connection joins the group of the user its token names and
-/// counts against that user's upstream socket; there is nothing a client can call to reach another group.
+/// Browsers connect here and mostly listen. Each connection joins the group of the user its token names and
+/// counts against that user's upstream socket; it may subscribe to transcripts, each through a socket opened with
+/// its own user's token, so Reflector decides access. Nothing a client calls can reach another user's streams.
 /// </summary>
 [Authorize(Policy = RelayAuthorization.PolicyName)]
-internal sealed class UserEventsHub(UpstreamConnectionManager upstreams) : Hub<IUserEventsClient>
+internal sealed class UserEventsHub(UpstreamConnectionManager upstreams, TranscriptSubscriptions subscriptions) : Hub<IUserEventsClient>
 {
     public const string Path = "/hubs/user-events";
+
+    // Reflector's ids are UUIDs; anything far longer is not one, and would only grow keys and URLs.
+    private const int MaxTranscriptIdLength = 200;
 
     public override async Task OnConnectedAsync()
     {
@@ -45,10 +50,76 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams) : Hub<I
     {
         if (Context.UserIdentifier is { Length: > 0 } userId)
         {
+            foreach (var transcriptId in subscriptions.RemoveConnection(Context.ConnectionId))
+            {
+                upstreams.UnsubscribeTranscript(userId, transcriptId, Context.ConnectionId);
+            }
+
             upstreams.Detach(userId, Context.ConnectionId);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Starts sending <paramref name="transcriptId"/>'s events to this connection as <c>transcriptEvent</c>: its
+    /// history first, then live. Completes once the history is queued; subscribing again changes nothing.
+    /// </summary>
+    /// <exception cref="HubException">The transcript is missing or not allowed, the id is invalid, or the connection holds the most subscriptions allowed.</exception>
+    public async Task SubscribeTranscript(string transcriptId)
+    {
+        if (string.IsNullOrWhiteSpace(transcriptId) || transcriptId.Length > MaxTranscriptIdLength)
+        {
+            throw new HubException($"A transcript id is required, of at most {MaxTranscriptIdLength} characters.");
+        }
+
+        if (Context.UserIdentifier is not { Length: > 0 } userId ||
+            Context.GetHttpContext() is not { } httpContext ||
+            !BearerToken.TryRead(httpContext.Request, Context.User, out var token))
+        {
+            throw new HubException("This connection has no token to subscribe with.");
+        }
+
+        var connectionId = Context.ConnectionId;
+        if (!subscriptions.TryAdd(connectionId, transcriptId))
+        {
+            throw new HubException(
+                $"This connection already follows {subscriptions.MaxPerConnection} transcripts (Limits:MaxTranscriptsPerConnection); unsubscribe from one first.");
+        }
+
+        try
+        {
+            await upstreams.SubscribeTranscriptAsync(userId, transcriptId, connectionId, token, Context.ConnectionAborted);
+        }
+        catch (Exception failure)
+        {
+            subscriptions.Remove(connectionId, transcriptId);
+            if (failure is TranscriptRefusedException or RelayShuttingDownException)
+            {
+                throw new HubException(failure.Message);
+            }
+
+            throw;
+        }
+
+        if (Context.ConnectionAborted.IsCancellationRequested)
+        {
+            // Gone while subscribing: its disconnect may have run already, so this one lets go itself.
+            subscriptions.Remove(connectionId, transcriptId);
+            upstreams.UnsubscribeTranscript(userId, transcriptId, connectionId);
+        }
+    }
+
+    /// <summary>Stops sending <paramref name="transcriptId"/>'s events to this connection. Unknown ids are ignored.</summary>
+    public void UnsubscribeTranscript(string transcriptId)
+    {
+        if (Context.UserIdentifier is not { Length: > 0 } userId || string.IsNullOrEmpty(transcriptId))
+        {
+            return;
+        }
+
+        subscriptions.Remove(Context.ConnectionId, transcriptId);
+        upstreams.UnsubscribeTranscript(userId, transcriptId, Context.ConnectionId);
     }
 }
 

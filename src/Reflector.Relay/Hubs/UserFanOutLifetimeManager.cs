@@ -39,6 +39,8 @@ internal sealed class UserFanOutLifetimeManager : DefaultHubLifetimeManager<User
         _outboxPolicy = new OutboxPolicy(
             limits.Value.MaxQueuedBytesPerConnection,
             new SerializedHubMessage(new InvocationMessage(ClientMethods.Invalidate, [new InvalidateMessage.Resync(ResyncReason.Overflow)])),
+            static transcriptId => new SerializedHubMessage(new InvocationMessage(
+                ClientMethods.TranscriptEvent, [new TranscriptEventMessage.Resync(transcriptId, ResyncReason.Overflow)])),
             timeProvider,
             logger,
             metrics.ConnectionOverflowed);
@@ -119,6 +121,31 @@ internal sealed class UserFanOutLifetimeManager : DefaultHubLifetimeManager<User
         if (_byConnection.TryGetValue(connectionId, out var outbox))
         {
             outbox.Enqueue(new SerializedHubMessage(new InvocationMessage(method, [argument])), argument is UpstreamStatus);
+        }
+    }
+
+    /// <summary>Queues a transcript's event for each of <paramref name="connectionIds"/>, serialized once.</summary>
+    /// <returns>The serialized message, for the transcript's history.</returns>
+    public SerializedHubMessage SendTranscriptEvent(IReadOnlyCollection<string> connectionIds, TranscriptEventMessage message)
+    {
+        var serialized = new SerializedHubMessage(new InvocationMessage(ClientMethods.TranscriptEvent, [message]));
+        foreach (var connectionId in connectionIds)
+        {
+            if (_byConnection.TryGetValue(connectionId, out var outbox))
+            {
+                outbox.Enqueue(serialized, isStatus: false, message.TranscriptId);
+            }
+        }
+
+        return serialized;
+    }
+
+    /// <summary>Queues a transcript's history for a connection that has just subscribed.</summary>
+    public void ReplayTranscript(string connectionId, string transcriptId, IReadOnlyList<SerializedHubMessage> history)
+    {
+        if (_byConnection.TryGetValue(connectionId, out var outbox))
+        {
+            outbox.EnqueueReplay(transcriptId, history);
         }
     }
 

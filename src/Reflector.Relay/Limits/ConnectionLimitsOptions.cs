@@ -23,6 +23,15 @@ internal sealed class ConnectionLimitsOptions
     /// </summary>
     public TimeSpan StalledConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Transcripts one connection may subscribe to at once; the next <c>SubscribeTranscript</c> fails. Default 10.</summary>
+    public int MaxTranscriptsPerConnection { get; set; } = 10;
+
+    /// <summary>
+    /// Bytes of history (as received from Reflector) one transcript stream keeps for late subscribers. Past it the oldest
+    /// events go, and a late subscriber gets a <c>resync</c> before what remains. Default 4 MiB.
+    /// </summary>
+    public long MaxTranscriptHistoryBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Negotiations one user may start per minute; more get 429. Default 60.</summary>
     public int NegotiationsPerUserPerMinute { get; set; } = 60;
 
@@ -44,6 +53,12 @@ internal sealed class ConnectionLimitsOptionsValidator : IValidateOptions<Connec
         if (options.StalledConnectionTimeout < TimeSpan.FromSeconds(1))
         {
             failures.Add($"Limits:StalledConnectionTimeout (Limits__StalledConnectionTimeout) must be at least 00:00:01; got {options.StalledConnectionTimeout}.");
+        }
+
+        Positive(failures, options.MaxTranscriptsPerConnection, nameof(options.MaxTranscriptsPerConnection));
+        if (options.MaxTranscriptHistoryBytes < 0)
+        {
+            failures.Add($"Limits:MaxTranscriptHistoryBytes (Limits__MaxTranscriptHistoryBytes) must not be negative; got {options.MaxTranscriptHistoryBytes}.");
         }
 
         Positive(failures, options.NegotiationsPerUserPerMinute, nameof(options.NegotiationsPerUserPerMinute));

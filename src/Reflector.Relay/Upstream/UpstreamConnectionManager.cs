@@ -1,35 +1,29 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using Reflector.Relay.Cluster;
+using Reflector.Relay.Events;
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Limits;
+using Reflector.Relay.Transcripts;
 
 namespace Reflector.Relay.Upstream;
 
 /// <summary>
-/// Keeps one upstream socket per user with live browser connections. The first connection opens it,
-/// the last one starts the linger, and a connection arriving during the linger takes the same socket.
-/// All refcount and lifetime changes happen under one lock, so concurrent joins and leaves of one user
-/// can never leave two sockets, an unused socket past its linger, or a connected user without a socket.
+/// The relay's upstream sockets, as a hosted service: one per user with live browser connections, and one per user
+/// and transcript that a connection of the user subscribed to. Both kinds share one connector, one backoff and one
+/// lifetime rule (<see cref="UpstreamStreamSet{TMessage}"/>); shutdown closes them all with 1001.
 /// </summary>
 internal sealed partial class UpstreamConnectionManager : IHostedLifecycleService
 {
     private readonly UpstreamOptions _options;
-    private readonly int _maxConnectionsPerUser;
-    private readonly UpstreamConnector _connector;
     private readonly IUserEventSink _sink;
-    private readonly RelayMetrics _metrics;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly ITranscriptEventSink _transcriptSink;
+    private readonly long _maxTranscriptHistoryBytes;
     private readonly ILogger _logger;
-    private readonly ResiliencePipeline _reconnectPipeline;
-    private readonly IUpstreamOwnership _ownership;
+    private readonly UpstreamStreamSet<InvalidateMessage> _users;
+    private readonly UpstreamStreamSet<TranscriptEventMessage> _transcripts;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, UserUpstream> _upstreams = new(StringComparer.Ordinal);
-    private readonly HashSet<Task> _closing = [];
     private readonly IHostApplicationLifetime? _lifetime;
     private bool _started;
     private bool _stopped;
@@ -44,20 +38,26 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime? lifetime = null,
-        IUpstreamOwnership? ownership = null)
+        IUpstreamOwnership<InvalidateMessage>? ownership = null,
+        ITranscriptEventSink? transcriptSink = null)
     {
         _lifetime = lifetime;
-        _ownership = ownership ?? new LocalUpstreamOwnership();
         _options = options.Value;
-        _maxConnectionsPerUser = limits.Value.MaxConnectionsPerUser;
-        _connector = connector;
         _sink = sink;
-        _metrics = metrics;
-        _timeProvider = timeProvider;
-        _loggerFactory = loggerFactory;
+        _transcriptSink = transcriptSink ?? ITranscriptEventSink.None;
+        _maxTranscriptHistoryBytes = limits.Value.MaxTranscriptHistoryBytes;
         _logger = loggerFactory.CreateLogger<UpstreamConnectionManager>();
-        _reconnectPipeline = CreateReconnectPipeline(_options, timeProvider);
+        var reconnectPipeline = ReconnectPipeline.Create(_options, timeProvider);
+        _users = new UpstreamStreamSet<InvalidateMessage>(
+            _options, limits.Value.MaxConnectionsPerUser, connector, reconnectPipeline,
+            ownership ?? new LocalUpstreamOwnership<InvalidateMessage>(), metrics, timeProvider, loggerFactory);
+        // A transcript stream is held where its subscribers are, even in a cluster: a relay that followed another's
+        // socket could not give a late subscriber the replay it never saw. Its connections are bounded by the user's.
+        _transcripts = new UpstreamStreamSet<TranscriptEventMessage>(
+            _options, int.MaxValue, connector, reconnectPipeline,
+            new LocalUpstreamOwnership<TranscriptEventMessage>(), metrics, timeProvider, loggerFactory);
         metrics.ObserveUpstreams(Census);
+        metrics.ObserveTranscriptStreams(() => _transcripts.Count);
     }
 
     /// <summary>Ready while started and not shutting down.</summary>
@@ -73,171 +73,62 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     }
 
     /// <summary>Users that currently have an upstream (connected, connecting, or lingering).</summary>
-    public int UpstreamCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _upstreams.Count;
-            }
-        }
-    }
+    public int UpstreamCount => _users.Count;
 
-    /// <summary>Upstream sockets that are open right now.</summary>
-    public int OpenSocketCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _upstreams.Values.Count(upstream => upstream.HasOpenSocket);
-            }
-        }
-    }
+    /// <summary>Upstream sockets of users that are open right now.</summary>
+    public int OpenSocketCount => _users.OpenSocketCount;
+
+    /// <summary>Transcript streams that exist (connected, connecting, or lingering).</summary>
+    public int TranscriptStreamCount => _transcripts.Count;
+
+    /// <summary>Transcript streams whose socket is open right now.</summary>
+    public int OpenTranscriptSocketCount => _transcripts.OpenSocketCount;
 
     /// <summary>Live browser connections counted against <paramref name="userId"/>'s upstream.</summary>
-    public int ConnectionsOf(string userId)
-    {
-        lock (_lock)
-        {
-            return _upstreams.TryGetValue(userId, out var upstream) ? upstream.ConnectionCount : 0;
-        }
-    }
+    public int ConnectionsOf(string userId) => _users.Find(userId)?.ConnectionCount ?? 0;
 
     /// <summary>Connections, users, open sockets and upstream states, counted in one pass under the lock.</summary>
-    public UpstreamCensus Census()
-    {
-        lock (_lock)
-        {
-            var census = default(UpstreamCensus);
-            foreach (var upstream in _upstreams.Values)
-            {
-                census = UpstreamCensus.Add(census, upstream.ConnectionCount, upstream.HasOpenSocket, upstream.Status.State);
-            }
-
-            return census;
-        }
-    }
+    public UpstreamCensus Census() =>
+        _users.Aggregate(default(UpstreamCensus), static (census, upstream) =>
+            UpstreamCensus.Add(census, upstream.ConnectionCount, upstream.HasOpenSocket, upstream.Status.State));
 
     /// <summary>Tokens of <paramref name="userId"/> the upstream refused and that a live connection still holds.</summary>
-    public int RefusedTokensOf(string userId)
-    {
-        lock (_lock)
-        {
-            return _upstreams.TryGetValue(userId, out var upstream) ? upstream.RefusedTokenCount : 0;
-        }
-    }
+    public int RefusedTokensOf(string userId) => _users.Find(userId)?.RefusedTokenCount ?? 0;
 
     /// <summary>Whether <paramref name="userId"/> has an upstream (connected, connecting, or lingering).</summary>
-    public bool HasUpstream(string userId)
-    {
-        lock (_lock)
-        {
-            return _upstreams.ContainsKey(userId);
-        }
-    }
+    public bool HasUpstream(string userId) => _users.Find(userId) is not null;
+
+    /// <summary>Whether the stream of <paramref name="transcriptId"/> for <paramref name="userId"/> exists.</summary>
+    public bool HasTranscriptStream(string userId, string transcriptId) => _transcripts.Find(TranscriptFeed.KeyOf(userId, transcriptId)) is not null;
 
     /// <summary>
     /// Counts <paramref name="connectionId"/> against its user's upstream, opening it when it is the first,
     /// and sends the connection the upstream's current state.
     /// </summary>
     /// <exception cref="ConnectionLimitExceededException">The user already holds the most connections allowed.</exception>
-    public async Task AttachAsync(string userId, string connectionId, UpstreamToken token, CancellationToken cancellationToken)
-    {
-        UserUpstream upstream;
-        lock (_lock)
-        {
-            if (_stopped)
-            {
-                throw new RelayShuttingDownException();
-            }
-
-            if (_upstreams.TryGetValue(userId, out var existing))
-            {
-                if (existing.ConnectionCount >= _maxConnectionsPerUser)
-                {
-                    throw new ConnectionLimitExceededException(_maxConnectionsPerUser);
-                }
-
-                upstream = existing;
-                if (upstream.PendingLinger is not null)
-                {
-                    CancelLingerLocked(upstream);
-                    Log.LingerCancelled(_logger, userId);
-                }
-
-                upstream.AddConnection(connectionId, token);
-            }
-            else
-            {
-                upstream = new UserUpstream(
-                    userId, _connector, _sink, _reconnectPipeline, _options, _metrics, _timeProvider,
-                    _loggerFactory.CreateLogger<UserUpstream>(), _ownership, OnHoldChanged);
-                _upstreams.Add(userId, upstream);
-                upstream.AddConnection(connectionId, token);
-                upstream.Start();
-            }
-        }
-
-        try
-        {
-            await upstream.SendCurrentStatusAsync(connectionId, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            Detach(userId, connectionId);
-            throw;
-        }
-    }
+    public Task AttachAsync(string userId, string connectionId, UpstreamToken token, CancellationToken cancellationToken) =>
+        _users.AttachAsync(userId, () => new UserEventsFeed(userId, _options, _sink), connectionId, token, cancellationToken);
 
     /// <summary>Releases <paramref name="connectionId"/>; the user's last connection starts the linger.</summary>
-    public void Detach(string userId, string connectionId)
-    {
-        lock (_lock)
-        {
-            if (!_upstreams.TryGetValue(userId, out var upstream) ||
-                !upstream.RemoveConnection(connectionId) ||
-                upstream.ConnectionCount > 0)
-            {
-                return;
-            }
-
-            StartLingerLocked(upstream);
-        }
-    }
+    public void Detach(string userId, string connectionId) => _users.Detach(userId, connectionId);
 
     /// <summary>
-    /// The user's connections on other relays changed, or this relay stopped holding the socket for them: an
-    /// upstream with no connections here that no longer serves anyone starts its linger.
+    /// Counts <paramref name="connectionId"/> against the user's stream of <paramref name="transcriptId"/>, opening it
+    /// with the user's token when it is the first; completes once the connection has been given the stream's history.
     /// </summary>
-    private void OnHoldChanged(UserUpstream upstream)
-    {
-        lock (_lock)
-        {
-            if (_upstreams.TryGetValue(upstream.UserId, out var current) && current == upstream &&
-                upstream.ConnectionCount == 0 && upstream.PendingLinger is null && !upstream.KeepsSocketForOtherRelays)
-            {
-                StartLingerLocked(upstream);
-            }
-        }
-    }
+    /// <exception cref="TranscriptRefusedException">Reflector refused the stream: the transcript is missing or not allowed.</exception>
+    public Task SubscribeTranscriptAsync(
+        string userId, string transcriptId, string connectionId, UpstreamToken token, CancellationToken cancellationToken) =>
+        _transcripts.AttachAsync(
+            TranscriptFeed.KeyOf(userId, transcriptId),
+            () => new TranscriptFeed(userId, transcriptId, _options, _maxTranscriptHistoryBytes, _transcriptSink),
+            connectionId,
+            token,
+            cancellationToken);
 
-    private void StartLingerLocked(UserUpstream upstream)
-    {
-        if (_options.Linger == TimeSpan.Zero)
-        {
-            CloseLocked(upstream);
-            return;
-        }
-
-        var linger = new Linger(this, upstream);
-        CancelLingerLocked(upstream);
-        upstream.PendingLinger = linger;
-        linger.Timer = _timeProvider.CreateTimer(
-            static state => ((Linger)state!).Elapsed(), linger, _options.Linger, Timeout.InfiniteTimeSpan);
-        Log.LingerStarted(_logger, upstream.UserId, _options.Linger);
-    }
+    /// <summary>Stops sending the transcript's events to <paramref name="connectionId"/>; its last subscriber starts the linger.</summary>
+    public void UnsubscribeTranscript(string userId, string transcriptId, string connectionId) =>
+        _transcripts.Detach(TranscriptFeed.KeyOf(userId, transcriptId), connectionId);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -254,7 +145,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         // SignalR closes browser connections when the application starts stopping, which would start a linger
-        // (and a 1000 close) for every user. Registered last, this runs first and closes everything with 1001.
+        // (and a 1000 close) for every stream. Registered last, this runs first and closes everything with 1001.
         _lifetime?.ApplicationStopping.Register(static state => ((UpstreamConnectionManager)state!).BeginShutdown(), this);
         return Task.CompletedTask;
     }
@@ -285,7 +176,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     /// <summary>Stops taking connections (readiness fails) and closes every upstream socket with 1001. Idempotent.</summary>
     private void BeginShutdown()
     {
-        List<Task> closing;
+        int count;
         lock (_lock)
         {
             if (_stopped)
@@ -294,124 +185,19 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
             }
 
             _stopped = true;
-            closing = [.. _closing];
-            foreach (var upstream in _upstreams.Values)
-            {
-                CancelLingerLocked(upstream);
-                closing.Add(Task.Run(() => upstream.StopAsync(WebSocketCloseStatus.EndpointUnavailable), CancellationToken.None));
-            }
-
-            _upstreams.Clear();
-            _shutdown = Task.WhenAll(closing);
+            count = _users.Count + _transcripts.Count;
+            _shutdown = Task.WhenAll(_users.BeginShutdown(), _transcripts.BeginShutdown());
         }
 
-        Log.ShuttingDown(_logger, closing.Count);
-    }
-
-    private void OnLingerElapsed(Linger linger)
-    {
-        lock (_lock)
-        {
-            var upstream = linger.Upstream;
-            linger.Timer?.Dispose();
-            if (upstream.PendingLinger != linger ||
-                !_upstreams.TryGetValue(upstream.UserId, out var current) ||
-                current != upstream ||
-                upstream.ConnectionCount > 0)
-            {
-                return;
-            }
-
-            upstream.PendingLinger = null;
-            if (upstream.KeepsSocketForOtherRelays)
-            {
-                // The user's connections elsewhere still need this socket; they tell when they are gone.
-                Log.KeptForOtherRelays(_logger, upstream.UserId);
-                return;
-            }
-
-            CloseLocked(upstream);
-        }
-    }
-
-    private static void CancelLingerLocked(UserUpstream upstream)
-    {
-        upstream.PendingLinger?.Dispose();
-        upstream.PendingLinger = null;
-    }
-
-    private void CloseLocked(UserUpstream upstream)
-    {
-        CancelLingerLocked(upstream);
-        _upstreams.Remove(upstream.UserId);
-        Log.Closing(_logger, upstream.UserId);
-
-        // Closed outside the lock; tracked until done so shutdown can wait for it.
-        var closing = Task.Run(() => upstream.StopAsync(WebSocketCloseStatus.NormalClosure), CancellationToken.None);
-        _closing.Add(closing);
-        closing.ContinueWith(
-            (task, state) =>
-            {
-                var manager = (UpstreamConnectionManager)state!;
-                lock (manager._lock)
-                {
-                    manager._closing.Remove(task);
-                }
-            },
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    private static ResiliencePipeline CreateReconnectPipeline(UpstreamOptions options, TimeProvider timeProvider) =>
-        new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                // Every failure is worth another try; only our own cancellation means the user's upstream is closing.
-                ShouldHandle = static args => ValueTask.FromResult(
-                    args.Outcome.Exception is { } e &&
-                    !(e is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.ReconnectDelay,
-                MaxDelay = options.MaxReconnectDelay,
-                OnRetry = static args => args.Context.Properties.TryGetValue(UserUpstream.ContextKey, out var upstream)
-                    ? upstream.OnReconnectScheduledAsync(args.RetryDelay, args.AttemptNumber + 1, args.Outcome.Exception)
-                    : ValueTask.CompletedTask,
-            })
-            .Build();
-
-    private sealed class Linger(UpstreamConnectionManager manager, UserUpstream upstream) : IDisposable
-    {
-        public UserUpstream Upstream { get; } = upstream;
-
-        public ITimer? Timer { get; set; }
-
-        public void Elapsed() => manager.OnLingerElapsed(this);
-
-        public void Dispose() => Timer?.Dispose();
+        Log.ShuttingDown(_logger, count);
     }
 
     private static partial class Log
     {
-        [LoggerMessage(200, LogLevel.Debug, "Last connection of user {UserId} left; upstream lingers for {Linger}")]
-        public static partial void LingerStarted(ILogger logger, string userId, TimeSpan linger);
-
-        [LoggerMessage(201, LogLevel.Debug, "A connection of user {UserId} arrived during the linger; upstream reused")]
-        public static partial void LingerCancelled(ILogger logger, string userId);
-
-        [LoggerMessage(202, LogLevel.Information, "Closing the upstream of user {UserId}: no connections left")]
-        public static partial void Closing(ILogger logger, string userId);
-
         [LoggerMessage(203, LogLevel.Information, "Shutting down: closing {Count} upstream sockets")]
         public static partial void ShuttingDown(ILogger logger, int count);
 
         [LoggerMessage(204, LogLevel.Warning, "Shutdown timed out before every upstream socket had closed")]
         public static partial void ShutdownTimedOut(ILogger logger);
-
-        [LoggerMessage(205, LogLevel.Information, "No connection of user {UserId} left here; the upstream stays open for the user's connections on other relays")]
-        public static partial void KeptForOtherRelays(ILogger logger, string userId);
     }
 }

@@ -13,14 +13,15 @@ internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeP
     private readonly ResiliencePipeline _chaos = chaos?.Pipeline ?? ResiliencePipeline.Empty;
     private readonly SemaphoreSlim _handshakeSlots = new(options.Value.MaxConcurrentHandshakes);
 
-    public async Task<WebSocket> ConnectAsync(UpstreamToken token, CancellationToken cancellationToken)
+    /// <param name="notFoundIsRefusal">A 404 means the stream's subject does not exist (not a wrong address): a refusal.</param>
+    public async Task<WebSocket> ConnectAsync(Uri address, UpstreamToken token, bool notFoundIsRefusal, CancellationToken cancellationToken)
     {
         await _handshakeSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await _chaos.ExecuteAsync(
-                static (state, ct) => new ValueTask<WebSocket>(state.Self.HandshakeAsync(state.Token, ct)),
-                (Self: this, Token: token),
+                static (state, ct) => new ValueTask<WebSocket>(state.Self.HandshakeAsync(state.Address, state.Token, state.NotFoundIsRefusal, ct)),
+                (Self: this, Address: address, Token: token, NotFoundIsRefusal: notFoundIsRefusal),
                 cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -29,7 +30,7 @@ internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeP
         }
     }
 
-    private async Task<WebSocket> HandshakeAsync(UpstreamToken token, CancellationToken cancellationToken)
+    private async Task<WebSocket> HandshakeAsync(Uri address, UpstreamToken token, bool notFoundIsRefusal, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol("bearer");
@@ -46,10 +47,11 @@ internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeP
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await socket.ConnectAsync(_options.EventsUri, linked.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(address, linked.Token).ConfigureAwait(false);
             return socket;
         }
-        catch (Exception) when (socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        catch (Exception) when (socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ||
+                                (notFoundIsRefusal && socket.HttpStatusCode == HttpStatusCode.NotFound))
         {
             var code = (int)socket.HttpStatusCode;
             socket.Dispose();

@@ -10,6 +10,19 @@ internal sealed class UpstreamOptions
     /// <summary><c>ws://</c> or <c>wss://</c> URL of Reflector's <c>/v1/events</c>. Required.</summary>
     public string? EventsUrl { get; set; }
 
+    /// <summary>
+    /// <c>ws://</c> or <c>wss://</c> URL template of Reflector's per-transcript stream, with <c>{id}</c> where the
+    /// transcript id goes. Optional: by default <see cref="EventsUrl"/> with its last <c>/events</c> segment replaced
+    /// by <c>/transcripts/{id}/events</c> (Reflector's own layout).
+    /// </summary>
+    public string? TranscriptEventsUrl { get; set; }
+
+    /// <summary>
+    /// Largest frame relayed on a transcript stream. A topic carries its text and segments, so a long meeting's frames
+    /// are far larger than user events. Default 1 MiB.
+    /// </summary>
+    public int MaxTranscriptMessageBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How long an upstream socket stays open after its user's last connection leaves. Default 1 s.</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -44,6 +57,33 @@ internal sealed class UpstreamOptions
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     public Uri EventsUri => new(EventsUrl!, UriKind.Absolute);
+
+    /// <summary>The template in effect: <see cref="TranscriptEventsUrl"/>, or the one derived from <see cref="EventsUrl"/>.</summary>
+    public string? TranscriptEventsUrlTemplate
+    {
+        get
+        {
+            if (!string.IsNullOrWhiteSpace(TranscriptEventsUrl))
+            {
+                return TranscriptEventsUrl;
+            }
+
+            const string events = "/events";
+            var eventsUrl = EventsUrl?.TrimEnd('/');
+            if (eventsUrl is null || !Uri.TryCreate(eventsUrl, UriKind.Absolute, out var uri) || uri.Query.Length > 0 ||
+                !eventsUrl.EndsWith(events, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            return string.Concat(eventsUrl.AsSpan(0, eventsUrl.Length - events.Length), "/transcripts/", TranscriptIdPlaceholder, events);
+        }
+    }
+
+    public const string TranscriptIdPlaceholder = "{id}";
+
+    public Uri TranscriptEventsUri(string transcriptId) =>
+        new(TranscriptEventsUrlTemplate!.Replace(TranscriptIdPlaceholder, Uri.EscapeDataString(transcriptId), StringComparison.Ordinal), UriKind.Absolute);
 }
 
 internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
@@ -61,6 +101,22 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
                  (uri.Scheme != Uri.UriSchemeWs && uri.Scheme != Uri.UriSchemeWss))
         {
             failures.Add($"Upstream:EventsUrl must be a ws:// or wss:// URL; got '{options.EventsUrl}'.");
+        }
+
+        if (options.TranscriptEventsUrlTemplate is not { } template)
+        {
+            if (!string.IsNullOrWhiteSpace(options.EventsUrl))
+            {
+                failures.Add("Upstream:TranscriptEventsUrl (environment variable Upstream__TranscriptEventsUrl) is required when " +
+                    "Upstream:EventsUrl does not end in /events: the ws:// or wss:// URL template of Reflector's per-transcript " +
+                    "stream, with {id} for the transcript id.");
+            }
+        }
+        else if (!template.Contains(UpstreamOptions.TranscriptIdPlaceholder, StringComparison.Ordinal) ||
+                 !Uri.TryCreate(template.Replace(UpstreamOptions.TranscriptIdPlaceholder, "t", StringComparison.Ordinal), UriKind.Absolute, out var transcriptUri) ||
+                 (transcriptUri.Scheme != Uri.UriSchemeWs && transcriptUri.Scheme != Uri.UriSchemeWss))
+        {
+            failures.Add($"Upstream:TranscriptEventsUrl must be a ws:// or wss:// URL template containing {{id}}; got '{template}'.");
         }
 
         RequireNonNegative(failures, options.Linger, "Linger");
@@ -85,6 +141,11 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
         if (options.MaxMessageBytes < 256)
         {
             failures.Add($"Upstream:MaxMessageBytes must be at least 256; got {options.MaxMessageBytes}.");
+        }
+
+        if (options.MaxTranscriptMessageBytes < 256)
+        {
+            failures.Add($"Upstream:MaxTranscriptMessageBytes must be at least 256; got {options.MaxTranscriptMessageBytes}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

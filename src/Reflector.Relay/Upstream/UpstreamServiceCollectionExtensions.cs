@@ -18,7 +18,7 @@ internal static class UpstreamServiceCollectionExtensions
         services.TryAddSingleton<RelayMetrics>();
         services.TryAddSingleton<UpstreamConnector>();
         // A relay alone unless the cluster (Cluster/) registered its Redis ownership first.
-        services.TryAddSingleton<IUpstreamOwnership, LocalUpstreamOwnership>();
+        services.TryAddSingleton<IUpstreamOwnership<Events.InvalidateMessage>, LocalUpstreamOwnership<Events.InvalidateMessage>>();
         if (!services.Any(descriptor => descriptor.ServiceType == typeof(UpstreamConnectionManager)))
         {
             services.AddSingleton<UpstreamConnectionManager>();

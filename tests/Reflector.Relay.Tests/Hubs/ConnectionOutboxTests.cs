@@ -45,6 +45,7 @@ public sealed class ConnectionOutboxTests : IAsyncDisposable
         _outbox = new ConnectionOutbox(_connection, new OutboxPolicy(
             Budget,
             Invocation(ClientMethods.Invalidate, new InvalidateMessage.Resync(ResyncReason.Overflow)),
+            transcriptId => Invocation(ClientMethods.TranscriptEvent, new TranscriptEventMessage.Resync(transcriptId, ResyncReason.Overflow)),
             _time,
             NullLogger.Instance,
             () => Interlocked.Increment(ref _overflows)));

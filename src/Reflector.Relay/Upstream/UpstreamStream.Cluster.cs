@@ -3,10 +3,10 @@ using Reflector.Relay.Events;
 
 namespace Reflector.Relay.Upstream;
 
-/// <summary>The upstream's part in a cluster: holding the user's socket, or following the relay that holds it.</summary>
-internal sealed partial class UserUpstream
+/// <summary>The upstream's part in a cluster: holding the stream's socket, or following the relay that holds it.</summary>
+internal sealed partial class UpstreamStream<TMessage>
 {
-    /// <summary>Another relay's socket serves this user's connections here.</summary>
+    /// <summary>Another relay's socket serves this stream's connections here.</summary>
     private bool IsFollowing => _followedRemote && !IsHolding;
 
     /// <summary>
@@ -41,7 +41,7 @@ internal sealed partial class UserUpstream
         _onHoldChanged(this);
         if (lease.ContinuesStream || _followedRemote)
         {
-            Log.TookOver(_logger, UserId);
+            UpstreamStreamLog.TookOver(_logger, _feed.Name);
             _hasConnected = true;
             await SetStatusAsync(UpstreamStatus.Reconnecting()).ConfigureAwait(false);
         }
@@ -58,10 +58,10 @@ internal sealed partial class UserUpstream
         }
 
         _followedRemote = true;
-        Log.LeaseLost(_logger, UserId);
+        UpstreamStreamLog.LeaseLost(_logger, _feed.Name);
         _onHoldChanged(this);
         // Whatever happened between this socket's last event and the other's first may be missed here.
-        await RelayLocallyAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+        await RelayLocallyAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
     }
 
     /// <summary>Lets another relay, one with a usable token, open the socket.</summary>
@@ -85,7 +85,7 @@ internal sealed partial class UserUpstream
         }
     }
 
-    public async Task OnRemoteInvalidateAsync(InvalidateMessage message)
+    public async Task OnRemoteMessageAsync(TMessage message)
     {
         if (IsHolding || _stopping.IsCancellationRequested)
         {
@@ -112,7 +112,7 @@ internal sealed partial class UserUpstream
     {
         if (!IsHolding)
         {
-            await RelayLocallyAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+            await RelayLocallyAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
         }
     }
 
@@ -122,20 +122,20 @@ internal sealed partial class UserUpstream
     {
         if (Interlocked.Exchange(ref _missedWhileUnconfirmed, 0) == 1)
         {
-            await RelayAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+            await RelayAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
         }
     }
 
-    /// <summary>To this relay's connections of the user only.</summary>
-    private async Task RelayLocallyAsync(InvalidateMessage message)
+    /// <summary>To this relay's connections of the stream only.</summary>
+    private async Task RelayLocallyAsync(TMessage message)
     {
         try
         {
-            await _sink.InvalidateAsync(UserId, message, CancellationToken.None).ConfigureAwait(false);
+            await _feed.DeliverAsync(message, frameBytes: 0, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            Log.RelayFailed(_logger, UserId, exception);
+            UpstreamStreamLog.RelayFailed(_logger, _feed.Name, exception);
         }
     }
 }

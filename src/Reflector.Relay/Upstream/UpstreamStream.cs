@@ -7,16 +7,18 @@ using Reflector.Relay.Events;
 namespace Reflector.Relay.Upstream;
 
 /// <summary>
-/// One user's upstream socket: opens it with the best token among the user's live connections, relays
-/// each frame to the user's group, and reconnects through the shared reconnect pipeline when it drops.
-/// Its lifetime (refcount and linger) belongs to <see cref="UpstreamConnectionManager"/>.
+/// One upstream socket, of either kind of stream (a user's events, or one transcript's for one user): opens it with
+/// the best token among the stream's live connections, relays each frame to them through its
+/// <see cref="IStreamFeed{TMessage}"/>, and reconnects through the shared reconnect pipeline when it drops.
+/// Its lifetime (refcount and linger) belongs to <see cref="UpstreamStreamSet{TMessage}"/>.
 /// </summary>
-internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
+internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClaimObserver<TMessage>, IReconnectObserver
+    where TMessage : class
 {
     private const int UnauthorizedCloseCode = 4401;
 
     private readonly UpstreamConnector _connector;
-    private readonly IUserEventSink _sink;
+    private readonly IStreamFeed<TMessage> _feed;
     private readonly ResiliencePipeline _reconnectPipeline;
     private readonly UpstreamOptions _options;
     private readonly RelayMetrics _metrics;
@@ -25,8 +27,9 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
 
     private readonly Lock _lock = new();
     private readonly UserTokens _tokens = new();
-    private readonly IUpstreamClaim _claim;
-    private readonly Action<UserUpstream> _onHoldChanged;
+    private readonly IUpstreamClaim<TMessage> _claim;
+    private readonly Action<UpstreamStream<TMessage>> _onHoldChanged;
+    private readonly Action<UpstreamStream<TMessage>> _onEnded;
     private UpstreamLease? _lease;
     private Task _leaseLossClose = Task.CompletedTask;
     private WebSocket? _socket;
@@ -47,33 +50,35 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
     private int _missedWhileUnconfirmed;
     private Task _run = Task.CompletedTask;
 
-    public UserUpstream(
-        string userId,
+    public UpstreamStream(
+        IStreamFeed<TMessage> feed,
         UpstreamConnector connector,
-        IUserEventSink sink,
         ResiliencePipeline reconnectPipeline,
         UpstreamOptions options,
         RelayMetrics metrics,
         TimeProvider timeProvider,
         ILogger logger,
-        IUpstreamOwnership ownership,
-        Action<UserUpstream> onHoldChanged)
+        IUpstreamOwnership<TMessage> ownership,
+        Action<UpstreamStream<TMessage>> onHoldChanged,
+        Action<UpstreamStream<TMessage>> onEnded)
     {
-        UserId = userId;
+        _feed = feed;
         _connector = connector;
-        _sink = sink;
         _reconnectPipeline = reconnectPipeline;
         _options = options;
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = logger;
         _onHoldChanged = onHoldChanged;
-        _claim = ownership.Join(userId, this);
+        _onEnded = onEnded;
+        _claim = ownership.Join(feed.Key, this);
     }
 
-    public static ResiliencePropertyKey<UserUpstream> ContextKey { get; } = new("Reflector.Relay.UserUpstream");
+    /// <summary>The stream's key: the user, or the user and the transcript.</summary>
+    public string Key => _feed.Key;
 
-    public string UserId { get; }
+    /// <summary>Names the stream in logs.</summary>
+    public string Name => _feed.Name;
 
     /// <summary>The pending linger, if the user has no connections. Guarded by the manager's lock.</summary>
     internal IDisposable? PendingLinger { get; set; }
@@ -105,28 +110,34 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         }
     }
 
-    /// <summary>Holding the socket for the user's connections on other relays: with none here, it still stays open.</summary>
+    /// <summary>Holding the socket for the stream's connections on other relays: with none here, it still stays open.</summary>
     public bool KeepsSocketForOtherRelays => IsHolding && _claim.OthersInterested;
 
     public void Start() => _run = Task.Run(RunAsync);
 
     public void AddConnection(string connectionId, UpstreamToken token) => _tokens.Add(connectionId, token);
 
-    /// <returns><see langword="true"/> when the connection was one of this user's.</returns>
-    public bool RemoveConnection(string connectionId) => _tokens.Remove(connectionId);
+    /// <returns><see langword="true"/> when the connection was one of this stream's.</returns>
+    public bool RemoveConnection(string connectionId)
+    {
+        _feed.Leave(connectionId);
+        return _tokens.Remove(connectionId);
+    }
 
     /// <summary>Refused tokens remembered, so none is offered again while a connection still holds it.</summary>
     internal int RefusedTokenCount => _tokens.RefusedCount;
 
-    public async Task SendCurrentStatusAsync(string connectionId, CancellationToken cancellationToken)
+    /// <summary>Tells a connection that has just been added what the stream has said so far; from then on it hears everything.</summary>
+    public async Task JoinAsync(string connectionId, CancellationToken cancellationToken)
     {
         // In a cluster: listening to the holder first, so this connection's first status is the stream's own and
         // nothing sent after it is missed.
         await _claim.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _feed.ReadyToJoinAsync(cancellationToken).ConfigureAwait(false);
         await _statusGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _sink.UpstreamStatusToConnectionAsync(connectionId, _status, cancellationToken).ConfigureAwait(false);
+            await _feed.JoinAsync(connectionId, _status, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -163,13 +174,13 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         }
         catch (TimeoutException)
         {
-            Log.CloseTimedOut(_logger, UserId);
+            UpstreamStreamLog.CloseTimedOut(_logger, _feed.Name);
             await _abort.CancelAsync().ConfigureAwait(false);
             await _run.ConfigureAwait(false);
         }
         finally
         {
-            // Lets go of the user here: another relay with connections of the user opens the socket at once.
+            // Lets go of the stream here: another relay with connections of the user opens the socket at once.
             await _claim.DisposeAsync().ConfigureAwait(false);
             await _leaseLossClose.ConfigureAwait(false);
             _abort.Dispose();
@@ -184,7 +195,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         while (!_stopping.IsCancellationRequested)
         {
             var context = ResilienceContextPool.Shared.Get(_stopping.Token);
-            context.Properties.Set(ContextKey, this);
+            context.Properties.Set(ReconnectPipeline.ObserverKey, this);
             try
             {
                 await _reconnectPipeline.ExecuteAsync(
@@ -199,7 +210,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
             catch (Exception exception)
             {
                 // The pipeline retries every failure but cancellation, so this is a bug; keep the user served.
-                Log.UnexpectedFailure(_logger, UserId, exception);
+                UpstreamStreamLog.UnexpectedFailure(_logger, _feed.Name, exception);
                 await Task.Delay(_options.ReconnectDelay, _timeProvider, _stopping.Token)
                     .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
@@ -229,7 +240,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         try
         {
             using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
-            socket = await _connector.ConnectAsync(token, held.Token).ConfigureAwait(false);
+            socket = await _connector.ConnectAsync(_feed.Address, token, _feed.EndsOnRefusal, held.Token).ConfigureAwait(false);
         }
         catch (UpstreamRefusedException refused)
         {
@@ -258,14 +269,14 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         var connectedAt = _timeProvider.GetTimestamp();
         Exception? failure = null;
         WebSocketCloseStatus? closeStatus = null;
-        using var onLeaseLost = lease.Lost.Register(static state => ((UserUpstream)state!).CloseForLostLease(), this);
+        using var onLeaseLost = lease.Lost.Register(static state => ((UpstreamStream<TMessage>)state!).CloseForLostLease(), this);
         try
         {
-            Log.Connected(_logger, UserId);
+            UpstreamStreamLog.Connected(_logger, _feed.Name);
             await SetStatusAsync(UpstreamStatus.Connected).ConfigureAwait(false);
             if (_hasConnected)
             {
-                await RelayAsync(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+                await RelayAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
             }
 
             _hasConnected = true;
@@ -287,7 +298,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
 
         if (_stopping.IsCancellationRequested || lease.Lost.IsCancellationRequested)
         {
-            Log.Closed(_logger, UserId, (int?)closeStatus);
+            UpstreamStreamLog.Closed(_logger, _feed.Name, (int?)closeStatus);
             return;
         }
 
@@ -298,7 +309,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         }
 
         var heldFor = _timeProvider.GetElapsedTime(connectedAt);
-        Log.Dropped(_logger, UserId, (int?)closeStatus, heldFor, failure?.Message);
+        UpstreamStreamLog.Dropped(_logger, _feed.Name, (int?)closeStatus, heldFor, failure?.Message);
         if (heldFor >= _options.StableAfter)
         {
             // The connection had held: start over with a fresh backoff, first attempt at once.
@@ -312,10 +323,10 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
     }
 
     /// <summary>Called by the reconnect pipeline before it waits <paramref name="delay"/>.</summary>
-    internal async ValueTask OnReconnectScheduledAsync(TimeSpan delay, int attempt, Exception? cause)
+    public async ValueTask OnReconnectScheduledAsync(TimeSpan delay, int attempt, Exception? cause)
     {
         _metrics.ReconnectScheduled();
-        Log.ReconnectScheduled(_logger, UserId, attempt, delay, cause?.Message);
+        UpstreamStreamLog.ReconnectScheduled(_logger, _feed.Name, attempt, delay, cause?.Message);
         await SetStatusAsync(UpstreamStatus.Reconnecting(delay)).ConfigureAwait(false);
     }
 
@@ -324,13 +335,28 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         _tokens.MarkRefused(token);
 
         _metrics.HandshakeRefused();
-        Log.Refused(_logger, UserId, code);
+        if (_feed.EndsOnRefusal)
+        {
+            // Missing or not allowed: asking again would change nothing. The set closes the stream.
+            UpstreamStreamLog.RefusedForGood(_logger, _feed.Name, code);
+            _feed.OnRefused(code);
+            lock (_lock)
+            {
+                // No further attempt, not even with another connection's token, before the set has closed the stream.
+                _stopping.Cancel();
+            }
+
+            _onEnded(this);
+            return;
+        }
+
+        UpstreamStreamLog.Refused(_logger, _feed.Name, code);
         await SetStatusAsync(UpstreamStatus.Unauthorized).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The newest unexpired token among the user's connections that the upstream has not refused.
-    /// Without one the user is unauthorized until a connection brings a fresh token: no point asking again.
+    /// The newest unexpired token among the stream's connections that the upstream has not refused.
+    /// Without one the stream is unauthorized until a connection brings a fresh token: no point asking again.
     /// </summary>
     private async Task<UpstreamToken> WaitForUsableTokenAsync(CancellationToken cancellationToken)
     {
@@ -341,7 +367,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
                 return best;
             }
 
-            // Another relay has the user's connections, and so tokens: it takes the socket over.
+            // Another relay has the stream's connections, and so tokens: it takes the socket over.
             if (KeepsSocketForOtherRelays)
             {
                 await ReleaseAsync().ConfigureAwait(false);
@@ -351,7 +377,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
             // another's socket reports that socket's state, not its own tokens'.
             if (hasConnections && _status.State != UpstreamState.Unauthorized && !IsFollowing)
             {
-                Log.NoUsableToken(_logger, UserId);
+                UpstreamStreamLog.NoUsableToken(_logger, _feed.Name);
                 await SetStatusAsync(UpstreamStatus.Unauthorized).ConfigureAwait(false);
             }
 
@@ -360,11 +386,11 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
     }
 
     /// <param name="receivedAt">The upstream frame's arrival (a <see cref="TimeProvider"/> timestamp), when it came from one.</param>
-    private async Task RelayAsync(InvalidateMessage message, long? receivedAt = null)
+    private async Task RelayAsync(TMessage message, long? receivedAt = null, int frameBytes = 0)
     {
         if (_stopping.IsCancellationRequested || !IsHolding)
         {
-            // Closing, or another relay took the socket over: a replacement may already serve this user's tabs.
+            // Closing, or another relay took the socket over: a replacement may already serve this stream's tabs.
             return;
         }
 
@@ -378,7 +404,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         try
         {
             _claim.Publish(message);
-            await _sink.InvalidateAsync(UserId, message, _abort.Token).ConfigureAwait(false);
+            await _feed.DeliverAsync(message, frameBytes, _abort.Token).ConfigureAwait(false);
             _metrics.EventRelayed();
             if (receivedAt is { } start)
             {
@@ -387,7 +413,7 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            Log.RelayFailed(_logger, UserId, exception);
+            UpstreamStreamLog.RelayFailed(_logger, _feed.Name, exception);
         }
     }
 
@@ -414,11 +440,11 @@ internal sealed partial class UserUpstream : IAsyncDisposable, IClaimObserver
                 _claim.Publish(status);
             }
 
-            await _sink.UpstreamStatusAsync(UserId, status, _abort.Token).ConfigureAwait(false);
+            await _feed.StatusAsync(status, _abort.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            Log.RelayFailed(_logger, UserId, exception);
+            UpstreamStreamLog.RelayFailed(_logger, _feed.Name, exception);
         }
         finally
         {

@@ -4,11 +4,11 @@ using Reflector.Relay.Events;
 namespace Reflector.Relay.Upstream;
 
 /// <summary>The upstream's reading side: whole messages off the socket, parsed once, relayed or dropped with a reason.</summary>
-internal sealed partial class UserUpstream
+internal sealed partial class UpstreamStream<TMessage>
 {
     private async Task<WebSocketCloseStatus?> ReceiveUntilClosedAsync(WebSocket socket)
     {
-        using var reader = new UpstreamMessageReader(_options.MaxMessageBytes);
+        using var reader = new UpstreamMessageReader(_feed.MaxMessageBytes);
         while (true)
         {
             var message = await reader.ReadAsync(socket, _abort.Token).ConfigureAwait(false);
@@ -41,10 +41,10 @@ internal sealed partial class UserUpstream
 
     private Task HandleTextFrameAsync(ReadOnlySpan<byte> frame, long receivedAt)
     {
-        var parsed = UpstreamEventParser.Parse(frame);
-        if (parsed.Event is { } upstreamEvent)
+        var parsed = _feed.Parse(frame);
+        if (parsed.Message is { } message)
         {
-            return RelayAsync(upstreamEvent.ToInvalidateMessage(), receivedAt);
+            return RelayAsync(message, receivedAt, frame.Length);
         }
 
         Dropped(parsed.DropReason!.Value, parsed.EventName, parsed.Field);
@@ -57,11 +57,11 @@ internal sealed partial class UserUpstream
         if (reason == DropReason.UnknownEvent)
         {
             // Newer Reflector versions add events; not relaying them is expected, not a fault.
-            Log.UnknownEventDropped(_logger, UserId, eventName);
+            UpstreamStreamLog.UnknownEventDropped(_logger, _feed.Name, eventName);
         }
         else
         {
-            Log.FrameDropped(_logger, UserId, eventName, reason, field);
+            UpstreamStreamLog.FrameDropped(_logger, _feed.Name, eventName, reason, field);
         }
     }
 }

@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.SignalR;
+using Reflector.Relay.Events;
+using Reflector.Relay.Upstream;
+
+namespace Reflector.Relay.Transcripts;
+
+/// <summary>
+/// One user's stream of one transcript (<c>/v1/transcripts/{id}/events</c>): each event goes to the connections of
+/// that user that subscribed to it, and into the history a later subscriber is given first, so every subscriber
+/// sees what a socket of its own would have shown.
+/// </summary>
+internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
+{
+    private readonly string _transcriptId;
+    private readonly ITranscriptEventSink _sink;
+
+    // Orders deliveries with joins: a subscriber gets the history and then every later event, none twice.
+    private readonly Lock _lock = new();
+    private readonly TranscriptHistory _history;
+    private readonly List<string> _subscribers = [];
+    private readonly TaskCompletionSource _firstOutcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TranscriptFeed(string userId, string transcriptId, UpstreamOptions options, long maxHistoryBytes, ITranscriptEventSink sink)
+    {
+        _transcriptId = transcriptId;
+        _sink = sink;
+        _history = new TranscriptHistory(maxHistoryBytes);
+        Key = KeyOf(userId, transcriptId);
+        Name = $"transcript {transcriptId} of user {userId}";
+        Address = options.TranscriptEventsUri(transcriptId);
+        MaxMessageBytes = options.MaxTranscriptMessageBytes;
+    }
+
+    public string Key { get; }
+
+    public string Name { get; }
+
+    public Uri Address { get; }
+
+    public int MaxMessageBytes { get; }
+
+    // Reflector refuses a missing, deleted or private transcript; asking again would change nothing.
+    public bool EndsOnRefusal => true;
+
+    /// <summary>One key per user and transcript: sockets are never shared between users, whose access differs.</summary>
+    public static string KeyOf(string userId, string transcriptId) => string.Concat(userId, "\u001f", transcriptId);
+
+    public ParsedFrame<TranscriptEventMessage> Parse(ReadOnlySpan<byte> frame) => TranscriptEventParser.Parse(_transcriptId, frame);
+
+    public TranscriptEventMessage Resync(ResyncReason reason) => new TranscriptEventMessage.Resync(_transcriptId, reason);
+
+    public Task DeliverAsync(TranscriptEventMessage message, int frameBytes, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var serialized = _sink.Send(_subscribers, message);
+            if (message is TranscriptEventMessage.Resync)
+            {
+                // Reflector replays the whole history on the new socket; the old one would show it twice.
+                _history.Clear();
+            }
+            else
+            {
+                _history.Add(message, serialized, frameBytes);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StatusAsync(UpstreamStatus status, CancellationToken cancellationToken)
+    {
+        // The contract gives transcript streams no status of their own; the first outcome lets subscribers in.
+        if (status.State != UpstreamState.Connecting)
+        {
+            _firstOutcome.TrySetResult();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Waits for the first handshake's outcome: opened (the replay follows), or failed (Reflector unreachable: the
+    /// subscription stands, and the replay comes when a later attempt opens it). Throws when Reflector refused it.
+    /// </summary>
+    public Task ReadyToJoinAsync(CancellationToken cancellationToken) => _firstOutcome.Task.WaitAsync(cancellationToken);
+
+    public Task JoinAsync(string connectionId, UpstreamStatus status, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_subscribers.Contains(connectionId))
+            {
+                return Task.CompletedTask;
+            }
+
+            var history = _history.Snapshot();
+            if (_history.IsTruncated)
+            {
+                // The oldest events no longer fit: the subscriber refetches, then follows what the history still holds.
+                history = [_sink.Send([], Resync(ResyncReason.Overflow)), .. history];
+            }
+
+            _sink.Replay(connectionId, _transcriptId, history);
+            _subscribers.Add(connectionId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Leave(string connectionId)
+    {
+        lock (_lock)
+        {
+            _subscribers.Remove(connectionId);
+        }
+    }
+
+    public void OnRefused(int code) => _firstOutcome.TrySetException(new TranscriptRefusedException(_transcriptId, code));
+}

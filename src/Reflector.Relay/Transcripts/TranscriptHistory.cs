@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.SignalR;
+using Reflector.Relay.Events;
+
+namespace Reflector.Relay.Transcripts;
+
+/// <summary>
+/// What Reflector would replay to a new socket of a transcript's stream, as this stream has seen it: every event
+/// but live text and status, in order, with a topic's updates kept as the latest in the place of its first
+/// appearance (what a page does with them). Bounded in bytes: past the bound the oldest events go, and the history
+/// says it is no longer whole.
+/// </summary>
+internal sealed class TranscriptHistory(long maxBytes)
+{
+    // A message that did not come from a frame (another relay's, a test's) still costs something.
+    private const int MinimumEntryBytes = 256;
+
+    private readonly List<Entry> _entries = [];
+    private readonly Dictionary<string, int> _topicIndex = new(StringComparer.Ordinal);
+    private long _bytes;
+
+    /// <summary>Events were dropped to stay under the bound: a subscriber needs to refetch, then follow the rest.</summary>
+    public bool IsTruncated { get; private set; }
+
+    public long Bytes => _bytes;
+
+    public int Count => _entries.Count;
+
+    public void Add(TranscriptEventMessage message, SerializedHubMessage serialized, int frameBytes)
+    {
+        if (message is TranscriptEventMessage.LiveText or TranscriptEventMessage.StatusChanged or TranscriptEventMessage.Resync)
+        {
+            // Reflector does not replay these; a new socket would not show them either.
+            return;
+        }
+
+        var entry = new Entry(serialized, Math.Max(frameBytes, MinimumEntryBytes), (message as TranscriptEventMessage.TopicUpdated)?.Id);
+        if (entry.TopicId is { } topicId)
+        {
+            if (_topicIndex.TryGetValue(topicId, out var index))
+            {
+                _bytes += entry.Bytes - _entries[index].Bytes;
+                _entries[index] = entry;
+                TrimToBound();
+                return;
+            }
+
+            _topicIndex[topicId] = _entries.Count;
+        }
+
+        _entries.Add(entry);
+        _bytes += entry.Bytes;
+        TrimToBound();
+    }
+
+    /// <summary>The stream starts over (its socket reconnected and Reflector replays again).</summary>
+    public void Clear()
+    {
+        _entries.Clear();
+        _topicIndex.Clear();
+        _bytes = 0;
+        IsTruncated = false;
+    }
+
+    public SerializedHubMessage[] Snapshot()
+    {
+        var messages = new SerializedHubMessage[_entries.Count];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            messages[i] = _entries[i].Message;
+        }
+
+        return messages;
+    }
+
+    private void TrimToBound()
+    {
+        if (_bytes <= maxBytes)
+        {
+            return;
+        }
+
+        var drop = 0;
+        while (drop < _entries.Count && _bytes > maxBytes)
+        {
+            _bytes -= _entries[drop].Bytes;
+            drop++;
+        }
+
+        _entries.RemoveRange(0, drop);
+        IsTruncated = true;
+        _topicIndex.Clear();
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            if (_entries[i].TopicId is { } id)
+            {
+                _topicIndex[id] = i;
+            }
+        }
+    }
+
+    private readonly record struct Entry(SerializedHubMessage Message, int Bytes, string? TopicId);
+}

@@ -1,0 +1,325 @@
+using System.Net.WebSockets;
+using Polly;
+using Reflector.Relay.Cluster;
+using Reflector.Relay.Diagnostics;
+using Reflector.Relay.Limits;
+
+namespace Reflector.Relay.Upstream;
+
+/// <summary>
+/// The upstream streams of one kind, one per key. A stream's first connection opens it, its last one starts the
+/// linger, and a connection arriving during the linger takes the same socket. All refcount and lifetime changes
+/// happen under one lock, so concurrent joins and leaves of one key can never leave two sockets, an unused socket
+/// past its linger, or a joined connection without a socket.
+/// </summary>
+internal sealed class UpstreamStreamSet<TMessage>
+    where TMessage : class
+{
+    private readonly UpstreamOptions _options;
+    private readonly int _maxConnectionsPerStream;
+    private readonly UpstreamConnector _connector;
+    private readonly ResiliencePipeline _reconnectPipeline;
+    private readonly IUpstreamOwnership<TMessage> _ownership;
+    private readonly RelayMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _streamLogger;
+    private readonly ILogger _logger;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, UpstreamStream<TMessage>> _streams = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _closing = [];
+    private bool _stopped;
+
+    public UpstreamStreamSet(
+        UpstreamOptions options,
+        int maxConnectionsPerStream,
+        UpstreamConnector connector,
+        ResiliencePipeline reconnectPipeline,
+        IUpstreamOwnership<TMessage> ownership,
+        RelayMetrics metrics,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _maxConnectionsPerStream = maxConnectionsPerStream;
+        _connector = connector;
+        _reconnectPipeline = reconnectPipeline;
+        _ownership = ownership;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _streamLogger = loggerFactory.CreateLogger<UpstreamStream<TMessage>>();
+        _logger = loggerFactory.CreateLogger<UpstreamStreamSet<TMessage>>();
+    }
+
+    /// <summary>Streams that exist (connected, connecting, or lingering).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _streams.Count;
+            }
+        }
+    }
+
+    /// <summary>Streams whose socket is open right now.</summary>
+    public int OpenSocketCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _streams.Values.Count(stream => stream.HasOpenSocket);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="visit"/> over every stream under the lock, so counts taken together agree.</summary>
+    public TResult Aggregate<TResult>(TResult seed, Func<TResult, UpstreamStream<TMessage>, TResult> visit)
+    {
+        lock (_lock)
+        {
+            var result = seed;
+            foreach (var stream in _streams.Values)
+            {
+                result = visit(result, stream);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The stream <paramref name="key"/>, if it exists.</summary>
+    public UpstreamStream<TMessage>? Find(string key)
+    {
+        lock (_lock)
+        {
+            return _streams.GetValueOrDefault(key);
+        }
+    }
+
+    /// <summary>
+    /// Counts <paramref name="connectionId"/> against the stream <paramref name="key"/>, opening it when it is the first,
+    /// and tells the connection what the stream has said so far.
+    /// </summary>
+    /// <exception cref="ConnectionLimitExceededException">The stream already has the most connections allowed.</exception>
+    public async Task AttachAsync(
+        string key, Func<IStreamFeed<TMessage>> createFeed, string connectionId, UpstreamToken token, CancellationToken cancellationToken)
+    {
+        UpstreamStream<TMessage> stream;
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                throw new RelayShuttingDownException();
+            }
+
+            if (_streams.TryGetValue(key, out var existing))
+            {
+                if (existing.ConnectionCount >= _maxConnectionsPerStream)
+                {
+                    throw new ConnectionLimitExceededException(_maxConnectionsPerStream);
+                }
+
+                stream = existing;
+                if (stream.PendingLinger is not null)
+                {
+                    CancelLingerLocked(stream);
+                    UpstreamStreamSetLog.LingerCancelled(_logger, stream.Name);
+                }
+
+                stream.AddConnection(connectionId, token);
+            }
+            else
+            {
+                stream = new UpstreamStream<TMessage>(
+                    createFeed(), _connector, _reconnectPipeline, _options, _metrics, _timeProvider, _streamLogger,
+                    _ownership, OnHoldChanged, OnEnded);
+                _streams.Add(key, stream);
+                stream.AddConnection(connectionId, token);
+                stream.Start();
+            }
+        }
+
+        try
+        {
+            await stream.JoinAsync(connectionId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Detach(key, connectionId);
+            throw;
+        }
+    }
+
+    /// <summary>Releases <paramref name="connectionId"/>; the stream's last connection starts the linger.</summary>
+    public void Detach(string key, string connectionId)
+    {
+        lock (_lock)
+        {
+            if (!_streams.TryGetValue(key, out var stream) ||
+                !stream.RemoveConnection(connectionId) ||
+                stream.ConnectionCount > 0)
+            {
+                return;
+            }
+
+            StartLingerLocked(stream);
+        }
+    }
+
+    /// <summary>Stops taking connections and closes every stream with 1001 (going away). Idempotent.</summary>
+    /// <returns>Completes when every socket of the set has closed.</returns>
+    public Task BeginShutdown()
+    {
+        lock (_lock)
+        {
+            if (!_stopped)
+            {
+                _stopped = true;
+                foreach (var stream in _streams.Values)
+                {
+                    CancelLingerLocked(stream);
+                    _closing.Add(Task.Run(() => stream.StopAsync(WebSocketCloseStatus.EndpointUnavailable), CancellationToken.None));
+                }
+
+                _streams.Clear();
+            }
+
+            return Task.WhenAll(_closing);
+        }
+    }
+
+    /// <summary>
+    /// The stream's connections on other relays changed, or this relay stopped holding the socket for them: a
+    /// stream with no connections here that no longer serves anyone starts its linger.
+    /// </summary>
+    private void OnHoldChanged(UpstreamStream<TMessage> stream)
+    {
+        lock (_lock)
+        {
+            if (IsCurrentLocked(stream) &&
+                stream.ConnectionCount == 0 && stream.PendingLinger is null && !stream.KeepsSocketForOtherRelays)
+            {
+                StartLingerLocked(stream);
+            }
+        }
+    }
+
+    /// <summary>The stream will never connect again (refused for good): its connections are left without it.</summary>
+    private void OnEnded(UpstreamStream<TMessage> stream)
+    {
+        lock (_lock)
+        {
+            if (IsCurrentLocked(stream))
+            {
+                UpstreamStreamSetLog.ClosingRefused(_logger, stream.Name);
+                CloseLocked(stream);
+            }
+        }
+    }
+
+    private bool IsCurrentLocked(UpstreamStream<TMessage> stream) =>
+        _streams.TryGetValue(stream.Key, out var current) && current == stream;
+
+    private void StartLingerLocked(UpstreamStream<TMessage> stream)
+    {
+        if (_options.Linger == TimeSpan.Zero)
+        {
+            UpstreamStreamSetLog.Closing(_logger, stream.Name);
+            CloseLocked(stream);
+            return;
+        }
+
+        var linger = new Linger(this, stream);
+        CancelLingerLocked(stream);
+        stream.PendingLinger = linger;
+        linger.Timer = _timeProvider.CreateTimer(
+            static state => ((Linger)state!).Elapsed(), linger, _options.Linger, Timeout.InfiniteTimeSpan);
+        UpstreamStreamSetLog.LingerStarted(_logger, stream.Name, _options.Linger);
+    }
+
+    private void OnLingerElapsed(Linger linger)
+    {
+        lock (_lock)
+        {
+            var stream = linger.Stream;
+            linger.Timer?.Dispose();
+            if (stream.PendingLinger != linger || !IsCurrentLocked(stream) || stream.ConnectionCount > 0)
+            {
+                return;
+            }
+
+            stream.PendingLinger = null;
+            if (stream.KeepsSocketForOtherRelays)
+            {
+                // The stream's connections elsewhere still need this socket; they tell when they are gone.
+                UpstreamStreamSetLog.KeptForOtherRelays(_logger, stream.Name);
+                return;
+            }
+
+            UpstreamStreamSetLog.Closing(_logger, stream.Name);
+            CloseLocked(stream);
+        }
+    }
+
+    private static void CancelLingerLocked(UpstreamStream<TMessage> stream)
+    {
+        stream.PendingLinger?.Dispose();
+        stream.PendingLinger = null;
+    }
+
+    private void CloseLocked(UpstreamStream<TMessage> stream)
+    {
+        CancelLingerLocked(stream);
+        _streams.Remove(stream.Key);
+
+        // Closed outside the lock; tracked until done so shutdown can wait for it.
+        var closing = Task.Run(() => stream.StopAsync(WebSocketCloseStatus.NormalClosure), CancellationToken.None);
+        _closing.Add(closing);
+        closing.ContinueWith(
+            (task, state) =>
+            {
+                var set = (UpstreamStreamSet<TMessage>)state!;
+                lock (set._lock)
+                {
+                    set._closing.Remove(task);
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private sealed class Linger(UpstreamStreamSet<TMessage> set, UpstreamStream<TMessage> stream) : IDisposable
+    {
+        public UpstreamStream<TMessage> Stream { get; } = stream;
+
+        public ITimer? Timer { get; set; }
+
+        public void Elapsed() => set.OnLingerElapsed(this);
+
+        public void Dispose() => Timer?.Dispose();
+    }
+}
+
+/// <summary>The stream sets' log lines; <c>{Stream}</c> names the stream, never with a token.</summary>
+internal static partial class UpstreamStreamSetLog
+{
+    [LoggerMessage(200, LogLevel.Debug, "Last connection of {Stream} left; upstream lingers for {Linger}")]
+    public static partial void LingerStarted(ILogger logger, string stream, TimeSpan linger);
+
+    [LoggerMessage(201, LogLevel.Debug, "A connection of {Stream} arrived during the linger; upstream reused")]
+    public static partial void LingerCancelled(ILogger logger, string stream);
+
+    [LoggerMessage(202, LogLevel.Information, "Closing the upstream of {Stream}: no connections left")]
+    public static partial void Closing(ILogger logger, string stream);
+
+    [LoggerMessage(205, LogLevel.Information, "No connection of {Stream} left here; the upstream stays open for its connections on other relays")]
+    public static partial void KeptForOtherRelays(ILogger logger, string stream);
+
+    [LoggerMessage(206, LogLevel.Information, "Closing the upstream of {Stream}: refused for good")]
+    public static partial void ClosingRefused(ILogger logger, string stream);
+}
