@@ -42,7 +42,7 @@ internal sealed partial class UserUpstream
     private Task HandleTextFrameAsync(ReadOnlySpan<byte> frame, long receivedAt)
     {
         var parsed = UpstreamEventParser.Parse(frame);
-        if (parsed.Event is { } upstreamEvent)
+        if (parsed.Message is { } upstreamEvent)
         {
             return RelayAsync(upstreamEvent.ToInvalidateMessage(), receivedAt);
         }

@@ -37,8 +37,8 @@ public sealed class UpstreamEventParserFuzzTests
 
             var result = UpstreamEventParser.Parse(frame);
 
-            Assert.True(result.Event is not null ^ result.DropReason is not null);
-            if (result.Event is { } parsed)
+            Assert.True(result.Message is not null ^ result.DropReason is not null);
+            if (result.Message is { } parsed)
             {
                 parsedEvents++;
                 AssertComplete(parsed.ToInvalidateMessage());
@@ -61,7 +61,7 @@ public sealed class UpstreamEventParserFuzzTests
 
             var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(json));
 
-            Assert.True(result.Event is not null ^ result.DropReason is not null);
+            Assert.True(result.Message is not null ^ result.DropReason is not null);
         }
     }
 
