@@ -22,7 +22,7 @@ internal sealed class UserEventsFeed(string userId, UpstreamOptions options, IUs
     public ParsedFrame<InvalidateMessage> Parse(ReadOnlySpan<byte> frame)
     {
         var parsed = UpstreamEventParser.Parse(frame);
-        return new ParsedFrame<InvalidateMessage>(parsed.Event?.ToInvalidateMessage(), parsed.EventName, parsed.DropReason, parsed.Field);
+        return new ParsedFrame<InvalidateMessage>(parsed.Message?.ToInvalidateMessage(), parsed.EventName, parsed.DropReason, parsed.Field);
     }
 
     public InvalidateMessage Resync(ResyncReason reason) => new InvalidateMessage.Resync(reason);

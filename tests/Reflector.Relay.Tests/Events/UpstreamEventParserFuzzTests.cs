@@ -21,7 +21,7 @@ public sealed class UpstreamEventParserFuzzTests
     // As SignalR's JSON protocol writes messages: camelCase.
     private static readonly JsonSerializerOptions WireOptions = new(JsonSerializerDefaults.Web);
 
-    private static readonly string[] StatusValues = ["idle", "uploaded", "recording", "processing", "error", "ended", "", "PROCESSING", "exploded"];
+    internal static readonly string[] StatusValues = ["idle", "uploaded", "recording", "processing", "error", "ended", "", "PROCESSING", "exploded"];
 
     [Theory]
     [InlineData(1)]
@@ -37,8 +37,8 @@ public sealed class UpstreamEventParserFuzzTests
 
             var result = UpstreamEventParser.Parse(frame);
 
-            Assert.True(result.Event is not null ^ result.DropReason is not null);
-            if (result.Event is { } parsed)
+            Assert.True(result.Message is not null ^ result.DropReason is not null);
+            if (result.Message is { } parsed)
             {
                 parsedEvents++;
                 AssertComplete(parsed.ToInvalidateMessage());
@@ -57,11 +57,11 @@ public sealed class UpstreamEventParserFuzzTests
         var random = new Random(seed);
         for (var i = 0; i < 20_000; i++)
         {
-            var json = RandomValue(random, depth: 0)?.ToJsonString() ?? "null";
+            var json = RandomJson.Value(random, depth: 0)?.ToJsonString() ?? "null";
 
             var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(json));
 
-            Assert.True(result.Event is not null ^ result.DropReason is not null);
+            Assert.True(result.Message is not null ^ result.DropReason is not null);
         }
     }
 
@@ -84,72 +84,15 @@ public sealed class UpstreamEventParserFuzzTests
         }
     }
 
-    private static JsonObject RandomFrame(Random random)
-    {
-        var frame = new JsonObject();
-        if (random.Next(10) > 0)
-        {
-            frame["event"] = random.Next(8) > 0 ? EventNames[random.Next(EventNames.Length)] : RandomValue(random, 2);
-        }
-
-        if (random.Next(10) > 0)
-        {
-            frame["data"] = random.Next(8) > 0 ? RandomData(random) : RandomValue(random, 2);
-        }
-
-        if (random.Next(4) == 0)
-        {
-            frame["extra" + random.Next(3)] = RandomValue(random, 1);
-        }
-
-        return frame;
-    }
+    private static JsonObject RandomFrame(Random random) => RandomJson.Frame(random, EventNames, () => RandomData(random));
 
     private static JsonObject RandomData(Random random)
     {
         var data = new JsonObject();
-        Maybe(random, data, "id", () => random.Next(6) > 0 ? "t-" + random.Next(1000) : RandomScalar(random));
-        Maybe(random, data, "value", () => random.Next(6) > 0 ? StatusValues[random.Next(StatusValues.Length)] : RandomScalar(random));
-        Maybe(random, data, "title", () => random.Next(6) > 0 ? RandomString(random) : RandomScalar(random));
-        Maybe(random, data, "duration", () => random.Next(6) > 0 ? JsonValue.Create(random.NextDouble() * 10_000 - 100) : RandomScalar(random));
+        RandomJson.Maybe(random, data, "id", () => random.Next(6) > 0 ? "t-" + random.Next(1000) : RandomJson.Scalar(random));
+        RandomJson.Maybe(random, data, "value", () => random.Next(6) > 0 ? StatusValues[random.Next(StatusValues.Length)] : RandomJson.Scalar(random));
+        RandomJson.Maybe(random, data, "title", () => random.Next(6) > 0 ? RandomJson.String(random) : RandomJson.Scalar(random));
+        RandomJson.Maybe(random, data, "duration", () => random.Next(6) > 0 ? JsonValue.Create(random.NextDouble() * 10_000 - 100) : RandomJson.Scalar(random));
         return data;
-    }
-
-    private static void Maybe(Random random, JsonObject target, string name, Func<JsonNode?> value)
-    {
-        if (random.Next(8) > 0)
-        {
-            target[name] = value();
-        }
-    }
-
-    private static JsonNode? RandomValue(Random random, int depth) => random.Next(depth > 3 ? 4 : 6) switch
-    {
-        4 => new JsonArray(Enumerable.Range(0, random.Next(4)).Select(_ => RandomValue(random, depth + 1)).ToArray()),
-        5 => new JsonObject(Enumerable.Range(0, random.Next(4))
-            .Select(i => KeyValuePair.Create(i % 2 == 0 ? "id" : "event" + i, RandomValue(random, depth + 1)))
-            .DistinctBy(pair => pair.Key)),
-        _ => RandomScalar(random),
-    };
-
-    private static JsonValue? RandomScalar(Random random) => random.Next(6) switch
-    {
-        0 => null,
-        1 => JsonValue.Create(random.Next(2) == 0),
-        2 => JsonValue.Create(random.Next(-5, 5)),
-        3 => JsonValue.Create(random.NextDouble() * 1e6),
-        4 => JsonValue.Create(""),
-        _ => JsonValue.Create(RandomString(random)),
-    };
-
-    private static string RandomString(Random random)
-    {
-        var chars = new char[random.Next(0, 12)];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = random.Next(5) == 0 ? (char)random.Next(0x20, 0x2FF) : (char)random.Next('a', 'z' + 1);
-        }
-
-        return new string(chars);
     }
 }

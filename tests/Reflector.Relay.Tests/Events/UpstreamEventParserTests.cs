@@ -28,7 +28,7 @@ public sealed class UpstreamEventParserTests
         var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(frame));
 
         Assert.Null(result.DropReason);
-        Assert.Equal(expected, result.Event);
+        Assert.Equal(expected, result.Message);
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public sealed class UpstreamEventParserTests
     {
         var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(frame));
 
-        Assert.Null(result.Event);
+        Assert.Null(result.Message);
         Assert.Equal(Enum.Parse<DropReason>(reason), result.DropReason);
         Assert.Equal(field, result.Field);
     }
@@ -76,7 +76,7 @@ public sealed class UpstreamEventParserTests
 
         var result = UpstreamEventParser.Parse(frame);
 
-        Assert.Null(result.Event);
+        Assert.Null(result.Message);
         Assert.Equal(DropReason.NotJson, result.DropReason);
     }
 
@@ -132,8 +132,8 @@ public sealed class UpstreamEventParserTests
 
             var result = UpstreamEventParser.Parse(frame);
 
-            Assert.True(result.Event is not null ^ result.DropReason is not null);
-            if (result.Event is { } parsed)
+            Assert.True(result.Message is not null ^ result.DropReason is not null);
+            if (result.Message is { } parsed)
             {
                 Assert.False(string.IsNullOrWhiteSpace(parsed.TranscriptId));
             }
