@@ -9,10 +9,16 @@ internal static class BearerSubprotocol
 
     public static string? FindToken(StringValues headerValues)
     {
-        var parts = string.Join(',', headerValues.ToArray())
-            .Split(',', StringSplitOptions.TrimEntries);
+        var parts = Parts(headerValues);
         return parts.Length >= 2 && string.Equals(parts[0], Name, StringComparison.OrdinalIgnoreCase) && parts[1].Length > 0
             ? parts[1]
             : null;
     }
+
+    // True when the client offered `bearer` first, with or without a token after it.
+    public static bool IsOffered(StringValues headerValues) =>
+        string.Equals(Parts(headerValues)[0], Name, StringComparison.OrdinalIgnoreCase);
+
+    private static string[] Parts(StringValues headerValues) =>
+        string.Join(',', headerValues.ToArray()).Split(',', StringSplitOptions.TrimEntries);
 }

@@ -74,26 +74,34 @@ internal static class DevEndpoints
             return Results.Ok(new EventResponse(delivered));
         });
 
-        dev.MapPost("/drop", async (SocketHub hub) =>
+        // Dropped counts user-events sockets, as it always has; TranscriptSockets the per-transcript ones cut with them.
+        dev.MapPost("/drop", async (SocketHub hub, TranscriptSocketHub transcripts) =>
         {
             var dropped = hub.AbortAll();
-            await SocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
-            return Results.Ok(new DropResponse(dropped.Length));
+            var droppedTranscripts = transcripts.AbortAll();
+            await Task.WhenAll(SocketHub.WaitUntilEndedAsync(dropped), TranscriptSocketHub.WaitUntilEndedAsync(droppedTranscripts)).ConfigureAwait(false);
+            return Results.Ok(new DropResponse(dropped.Length, droppedTranscripts.Length));
         });
 
-        dev.MapGet("/stats", (SocketHub hub) => Results.Ok(new StatsResponse(
+        dev.MapGet("/stats", (SocketHub hub, TranscriptSocketHub transcripts) => Results.Ok(new StatsResponse(
             hub.TotalHandshakes,
             hub.RefusedHandshakes,
             hub.UnavailableHandshakes,
             hub.TotalOpenSockets,
             hub.OpenSocketsByUser(),
             hub.RefuseAll,
-            hub.Outage)));
+            hub.Outage,
+            transcripts.TotalHandshakes,
+            transcripts.TotalRefusedHandshakes,
+            transcripts.UnavailableHandshakes,
+            transcripts.TotalOpenSockets)));
 
         // Reflector's GET /v1/transcripts, reduced to what the emitted events said; deleted ones are in the trash.
         dev.MapGet("/transcripts", (string? userId, TranscriptLedger ledger) => string.IsNullOrWhiteSpace(userId)
             ? Results.BadRequest(new ErrorResponse("userId is required"))
             : Results.Ok(ledger.Of(userId)));
+
+        TranscriptDevEndpoints.Map(dev);
 
         dev.MapGet("/public-key", (TokenAuthority tokens) => Results.Text(tokens.PublicKeyPem, "text/plain"));
     }
@@ -112,7 +120,7 @@ internal static class DevEndpoints
 
     internal sealed record EventResponse(int Delivered);
 
-    internal sealed record DropResponse(int Dropped);
+    internal sealed record DropResponse(int Dropped, int TranscriptSockets);
 
     internal sealed record StatsResponse(
         int TotalHandshakes,
@@ -121,7 +129,11 @@ internal static class DevEndpoints
         int TotalOpenSockets,
         IReadOnlyDictionary<string, int> OpenSockets,
         bool RefuseAll,
-        bool Outage);
+        bool Outage,
+        int TranscriptHandshakes,
+        int TranscriptRefusedHandshakes,
+        int TranscriptUnavailableHandshakes,
+        int TranscriptOpenSockets);
 
     internal sealed record ErrorResponse(string Error);
 }

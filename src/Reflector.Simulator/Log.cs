@@ -20,4 +20,19 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Aborted {Count} events sockets ({Cause})")]
     public static partial void SocketsAborted(this ILogger logger, int count, string cause);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused handshake for transcript {TranscriptId} with {StatusCode}: {Reason}")]
+    public static partial void TranscriptHandshakeRefused(this ILogger logger, string transcriptId, int statusCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answered handshake for transcript {TranscriptId} with 503 during an outage")]
+    public static partial void TranscriptHandshakeUnavailable(this ILogger logger, string transcriptId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Transcript socket opened on {TranscriptId} for user {UserId} (null when anonymous)")]
+    public static partial void TranscriptSocketOpened(this ILogger logger, string transcriptId, string? userId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Transcript socket on {TranscriptId} ended with close status {CloseStatus}")]
+    public static partial void TranscriptSocketEnded(this ILogger logger, string transcriptId, WebSocketCloseStatus? closeStatus);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Aborted {Count} transcript sockets ({Cause})")]
+    public static partial void TranscriptSocketsAborted(this ILogger logger, int count, string cause);
 }

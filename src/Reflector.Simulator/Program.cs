@@ -35,9 +35,13 @@ internal static class Program
         await File.WriteAllTextAsync(keyFile, simulator.PublicKeyPem).ConfigureAwait(false);
         Console.WriteLine($"Reflector simulator listening on {simulator.BaseAddress}");
         Console.WriteLine($"  events URL:      {simulator.EventsUrl}");
+        Console.WriteLine($"  transcript URL:  {simulator.TranscriptEventsUrlTemplate}");
         Console.WriteLine($"  audience:        {simulator.Audience}");
         Console.WriteLine($"  public key file: {keyFile}");
-        Console.WriteLine($"  dev endpoints:   POST /dev/tokens, POST /dev/events, POST /dev/load, POST /dev/drop, GET /dev/stats, GET /dev/public-key");
+        Console.WriteLine("  dev endpoints:   POST /dev/tokens, POST /dev/tokens/bulk, POST /dev/events, POST /dev/load, POST /dev/drop, GET /dev/stats,");
+        Console.WriteLine("                   GET /dev/transcripts?userId=, GET /dev/public-key");
+        Console.WriteLine("  transcripts:     POST /dev/transcripts, POST /dev/transcripts/{id}/events, DELETE /dev/transcripts/{id},");
+        Console.WriteLine("                   POST /dev/transcripts/{id}/drop, GET /dev/transcripts/{id}/stats, POST /dev/transcripts/{id}/load");
         Console.WriteLine("Press Ctrl+C to stop.");
         await simulator.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;

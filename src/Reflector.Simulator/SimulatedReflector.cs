@@ -16,12 +16,17 @@ public sealed class SimulatedReflector : IAsyncDisposable
     private readonly SocketHub _hub;
     private readonly TokenAuthority _tokens;
     private readonly TranscriptLedger _ledger;
+    private readonly TranscriptStore _transcripts;
+    private readonly TranscriptSocketHub _transcriptHub;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private SimulatedReflector(WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, Uri baseAddress)
+    private SimulatedReflector(
+        WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, Uri baseAddress)
     {
         _ledger = ledger;
+        _transcripts = transcripts;
+        _transcriptHub = transcriptHub;
         _app = app;
         _hub = hub;
         _tokens = tokens;
@@ -32,11 +37,16 @@ public sealed class SimulatedReflector : IAsyncDisposable
             Scheme = baseAddress.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs,
             Path = EventsEndpoint.Path,
         }.Uri;
+        TranscriptEventsUrlTemplate = new Uri(EventsUrl.GetLeftPart(UriPartial.Authority) + TranscriptEventsEndpoint.PathTemplate);
     }
 
     public Uri BaseAddress { get; }
 
     public Uri EventsUrl { get; }
+
+    // ws://host:port/v1/transcripts/{id}/events with a literal {id} (read it with ToString(), which keeps the
+    // braces), the form the relay's Upstream:TranscriptEventsUrl takes.
+    public Uri TranscriptEventsUrlTemplate { get; }
 
     public string Audience => _tokens.Audience;
 
@@ -74,15 +84,17 @@ public sealed class SimulatedReflector : IAsyncDisposable
     internal static async Task<SimulatedReflector> StartAsync(SimulatorOptions options, bool standalone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var transcripts = new TranscriptStore(options.MaxStoredEventsPerTranscript);
         var tokens = new TokenAuthority(options, TimeProvider.System);
         var hub = new SocketHub();
         var ledger = new TranscriptLedger();
+        var transcriptHub = new TranscriptSocketHub(transcripts, hub);
         WebApplication? app = null;
         try
         {
-            app = SimulatorHost.Build(options, hub, tokens, ledger, standalone);
+            app = SimulatorHost.Build(options, hub, tokens, ledger, transcripts, transcriptHub, standalone);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var simulator = new SimulatedReflector(app, hub, tokens, ledger, ListeningAddress(app));
+            var simulator = new SimulatedReflector(app, hub, tokens, ledger, transcripts, transcriptHub, ListeningAddress(app));
             app = null;
             return simulator;
         }
@@ -135,11 +147,14 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
     public int OpenSockets(string userId) => _hub.OpenSockets(userId);
 
+    // Cuts every socket, user events and transcripts alike.
     public async Task DropAllAsync()
     {
         var dropped = _hub.AbortAll();
+        var droppedTranscripts = _transcriptHub.AbortAll();
         _logger.SocketsAborted(dropped.Length, "drop");
-        await SocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+        _logger.TranscriptSocketsAborted(droppedTranscripts.Length, "drop");
+        await Task.WhenAll(SocketHub.WaitUntilEndedAsync(dropped), TranscriptSocketHub.WaitUntilEndedAsync(droppedTranscripts)).ConfigureAwait(false);
     }
 
     // Closes every open socket from the server side with the given code (4401 is Reflector's "unauthorized").
@@ -149,7 +164,9 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public void BeginOutage()
     {
         var dropped = _hub.BeginOutage();
+        var droppedTranscripts = _transcriptHub.AbortAll();
         _logger.SocketsAborted(dropped.Length, "outage");
+        _logger.TranscriptSocketsAborted(droppedTranscripts.Length, "outage");
     }
 
     public void EndOutage() => _hub.EndOutage();
@@ -162,6 +179,88 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public Task WaitForOpenSocketsAsync(string userId, int count, TimeSpan timeout) =>
         _hub.WaitForOpenSocketsAsync(userId, count, timeout);
 
+    // The per-transcript endpoint. A transcript without an owner is open to anyone whatever its share mode.
+    // Returns the id: the one given, or a new UUID.
+    public string CreateTranscript(string? owner, TranscriptShareMode shareMode, string? id = null)
+    {
+        if (id is { Length: 0 })
+        {
+            throw new ArgumentException("A transcript id cannot be empty.", nameof(id));
+        }
+
+        return _transcripts.TryCreate(owner, shareMode, id, out var created)
+            ? created
+            : throw new InvalidOperationException($"Transcript {id} already exists.");
+    }
+
+    // Soft delete, as Reflector's trash: new handshakes are refused with 403, open sockets stay open and
+    // keep receiving whatever is still emitted.
+    public void DeleteTranscript(string transcriptId)
+    {
+        ArgumentNullException.ThrowIfNull(transcriptId);
+        if (!_transcripts.TryDelete(transcriptId))
+        {
+            throw new KeyNotFoundException($"No transcript {transcriptId}.");
+        }
+    }
+
+    public Uri TranscriptEventsUrl(string transcriptId)
+    {
+        ArgumentNullException.ThrowIfNull(transcriptId);
+        return new Uri(TranscriptEventsUrlTemplate.ToString().Replace("{id}", Uri.EscapeDataString(transcriptId), StringComparison.Ordinal));
+    }
+
+    // Stores the event (all but TRANSCRIPT and STATUS, which are live only) and sends it to the transcript's
+    // open sockets; returns how many it reached. data is serialized as given, so use Reflector's snake_case names.
+    public async Task<int> EmitTranscriptEventAsync(string transcriptId, string eventName, object data, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(transcriptId);
+        ArgumentNullException.ThrowIfNull(eventName);
+        var frame = EventFrame.Serialize(eventName, JsonSerializer.SerializeToElement(data));
+        return await _transcriptHub.PublishAsync(transcriptId, eventName, frame, ct).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No transcript {transcriptId}.");
+    }
+
+    // How many events a new socket would be replayed.
+    public int StoredTranscriptEvents(string transcriptId) =>
+        _transcripts.Describe(transcriptId)?.StoredEvents ?? throw new KeyNotFoundException($"No transcript {transcriptId}.");
+
+    // Aborts the transcript's open sockets, as a network cut would; a reconnecting client gets the replay again.
+    public async Task DropTranscriptAsync(string transcriptId)
+    {
+        ArgumentNullException.ThrowIfNull(transcriptId);
+        var dropped = _transcriptHub.Abort(transcriptId);
+        _logger.TranscriptSocketsAborted(dropped.Length, "transcript drop");
+        await TranscriptSocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+    }
+
+    // Handshakes answered with an open socket, counted just after the answer, as for user events.
+    public int TranscriptHandshakes(string transcriptId) => _transcriptHub.Handshakes(transcriptId);
+
+    // Handshakes refused before the upgrade (403, or 404 for a transcript that never existed).
+    public int TranscriptRefusedHandshakes(string transcriptId) => _transcriptHub.RefusedHandshakes(transcriptId);
+
+    public int TranscriptOpenSockets(string transcriptId) => _transcriptHub.OpenSockets(transcriptId);
+
+    // One user's sockets on the transcript; user null counts the anonymous ones.
+    public int TranscriptOpenSockets(string transcriptId, string? user) => _transcriptHub.OpenSockets(transcriptId, user);
+
+    public int TotalTranscriptOpenSockets => _transcriptHub.TotalOpenSockets;
+
+    public Task WaitForTranscriptHandshakesAsync(string transcriptId, int count, TimeSpan timeout) =>
+        _transcriptHub.WaitForHandshakesAsync(transcriptId, count, timeout);
+
+    public Task WaitForTranscriptRefusedHandshakesAsync(string transcriptId, int count, TimeSpan timeout) =>
+        _transcriptHub.WaitForRefusedHandshakesAsync(transcriptId, count, timeout);
+
+    // Completes once the transcript has exactly count open sockets.
+    public Task WaitForTranscriptOpenSocketsAsync(string transcriptId, int count, TimeSpan timeout) =>
+        _transcriptHub.WaitForOpenSocketsAsync(transcriptId, count, timeout);
+
+    // Completes once the user (null: anonymous clients) has exactly count open sockets on the transcript.
+    public Task WaitForTranscriptOpenSocketsAsync(string transcriptId, string? user, int count, TimeSpan timeout) =>
+        _transcriptHub.WaitForOpenSocketsAsync(transcriptId, user, count, timeout);
+
     internal Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     public async ValueTask DisposeAsync()
@@ -173,9 +272,10 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
         // Sockets first: Kestrel's graceful stop would otherwise wait for them until its timeout.
         var dropped = _hub.ShutDown();
+        var droppedTranscripts = _transcriptHub.AbortAll();
         try
         {
-            await SocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+            await Task.WhenAll(SocketHub.WaitUntilEndedAsync(dropped), TranscriptSocketHub.WaitUntilEndedAsync(droppedTranscripts)).ConfigureAwait(false);
             await _app.StopAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)

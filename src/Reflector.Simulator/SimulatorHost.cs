@@ -13,7 +13,7 @@ namespace Reflector.Simulator;
 // cannot leak its own configuration into the simulator, and no file watchers pile up across tests.
 internal static class SimulatorHost
 {
-    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, bool standalone)
+    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, bool standalone)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -28,6 +28,10 @@ internal static class SimulatorHost
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton<EventsEndpoint>();
+        builder.Services.AddSingleton(transcripts);
+        builder.Services.AddSingleton(transcriptHub);
+        builder.Services.AddSingleton<TranscriptEventsEndpoint>();
+        builder.Services.AddSingleton<TranscriptLoadGenerator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LoadGenerator>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -41,6 +45,8 @@ internal static class SimulatorHost
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval });
         app.MapGet(EventsEndpoint.Path, (HttpContext context, EventsEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapGet(TranscriptEventsEndpoint.Route, (HttpContext context, string transcriptId, TranscriptEventsEndpoint endpoint) =>
+            endpoint.HandleAsync(context, transcriptId));
         DevEndpoints.Map(app);
         return app;
     }

@@ -18,4 +18,8 @@ public sealed class SimulatorOptions
 
     // Reflector sends no pings of its own, so zero keeps the simulator just as silent.
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.Zero;
+
+    // The most events one transcript keeps for its replay; past it the oldest are forgotten, so a long
+    // load run stays bounded in memory.
+    public int MaxStoredEventsPerTranscript { get; set; } = 10_000;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 
 namespace Reflector.Simulator;
@@ -11,7 +10,7 @@ internal sealed class SocketHub
     private readonly Dictionary<string, List<UserSocket>> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _handshakes = new(StringComparer.Ordinal);
     private readonly List<WebSocketCloseStatus?> _closeStatuses = [];
-    private TaskCompletionSource _changed = NewSignal();
+    private readonly ChangeSignal _changed = new();
     private int _totalHandshakes;
     private int _refusedHandshakes;
     private int _unavailableHandshakes;
@@ -274,10 +273,10 @@ internal sealed class SocketHub
     public UserSocket[] ShutDown() => AbortAllAndSet(outage: null, shutDown: true);
 
     public Task WaitForHandshakesAsync(string userId, int count, TimeSpan timeout) =>
-        WaitUntilAsync(() => Handshakes(userId) >= count, () => $"{Handshakes(userId)} handshakes for the user, expected at least {count}", timeout);
+        _changed.WaitUntilAsync(() => Handshakes(userId) >= count, () => $"{Handshakes(userId)} handshakes for the user, expected at least {count}", timeout);
 
     public Task WaitForOpenSocketsAsync(string userId, int count, TimeSpan timeout) =>
-        WaitUntilAsync(() => OpenSockets(userId) == count, () => $"{OpenSockets(userId)} open sockets for the user, expected {count}", timeout);
+        _changed.WaitUntilAsync(() => OpenSockets(userId) == count, () => $"{OpenSockets(userId)} open sockets for the user, expected {count}", timeout);
 
     private UserSocket[] AbortAllAndSet(bool? outage, bool shutDown)
     {
@@ -318,41 +317,5 @@ internal sealed class SocketHub
         return true;
     }
 
-    // The signal is taken before the condition is read, so a change between the two still wakes the waiter.
-    private async Task WaitUntilAsync(Func<bool> condition, Func<string> describe, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var changed = Volatile.Read(ref _changed).Task;
-            if (condition())
-            {
-                return;
-            }
-
-            var remaining = timeout - clock.Elapsed;
-            if (remaining <= TimeSpan.Zero)
-            {
-                throw new TimeoutException($"Timed out after {timeout}: {describe()}.");
-            }
-
-            try
-            {
-                await changed.WaitAsync(remaining).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                if (condition())
-                {
-                    return;
-                }
-
-                throw new TimeoutException($"Timed out after {timeout}: {describe()}.");
-            }
-        }
-    }
-
-    private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private void Signal() => _changed.Signal();
 }

@@ -27,9 +27,12 @@ internal static class SimulatedReflectorExtensions
         var publicKeyFile = Path.Combine(Path.GetTempPath(), $"reflector-relay-simulator-{Environment.ProcessId}.pem");
         File.WriteAllText(publicKeyFile, signingKey.ExportSubjectPublicKeyInfoPem());
 
+        // The transcript URL is a template: {id} stays literal, so it is built as text rather than escaped by UriBuilder.
+        var socketBase = new UriBuilder(url) { Scheme = url.Scheme == "https" ? "wss" : "ws", Path = "/" }.Uri.GetLeftPart(UriPartial.Authority);
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Upstream:EventsUrl"] = new UriBuilder(url) { Scheme = url.Scheme == "https" ? "wss" : "ws", Path = "/v1/events" }.Uri.ToString(),
+            ["Upstream:EventsUrl"] = socketBase + "/v1/events",
+            ["Upstream:TranscriptEventsUrl"] = socketBase + "/v1/transcripts/{id}/events",
             ["Authentication:Jwt:PublicKeyFile"] = publicKeyFile,
             ["Authentication:Jwt:Audience"] = audience,
             // The demo page reaches the simulator's /dev helpers through the relay, on the page's own origin.
@@ -52,7 +55,7 @@ internal sealed partial class SimulatedReflectorService(SimulatorOptions options
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _simulator = await SimulatedReflector.StartAsync(options, cancellationToken).ConfigureAwait(false);
-        LogStarted(logger, _simulator.BaseAddress, _simulator.EventsUrl);
+        LogStarted(logger, _simulator.BaseAddress, _simulator.EventsUrl, _simulator.TranscriptEventsUrlTemplate);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -66,7 +69,8 @@ internal sealed partial class SimulatedReflectorService(SimulatorOptions options
     }
 
     [LoggerMessage(1, LogLevel.Warning,
-        "No Upstream:EventsUrl configured: using a simulated Reflector at {BaseAddress} ({EventsUrl}). " +
-        "Get a token with POST {BaseAddress}dev/tokens, emit events with POST {BaseAddress}dev/events.")]
-    private static partial void LogStarted(ILogger logger, Uri baseAddress, Uri eventsUrl);
+        "No Upstream:EventsUrl configured: using a simulated Reflector at {BaseAddress} ({EventsUrl}, {TranscriptEventsUrl}). " +
+        "Get a token with POST {BaseAddress}dev/tokens, emit events with POST {BaseAddress}dev/events, " +
+        "create a transcript with POST {BaseAddress}dev/transcripts.")]
+    private static partial void LogStarted(ILogger logger, Uri baseAddress, Uri eventsUrl, Uri transcriptEventsUrl);
 }

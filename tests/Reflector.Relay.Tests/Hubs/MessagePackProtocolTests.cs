@@ -24,7 +24,7 @@ public sealed class MessagePackProtocolTests(ReflectorFixture fixture) : IClassF
         """{"type":"transcriptRestored","transcriptId":"t1"}""",
     ];
 
-    internal static async Task EmitEveryKindAsync(Simulator.SimulatedReflector reflector, string userId)
+    internal static async Task EmitEveryKindAsync(global::Reflector.Simulator.SimulatedReflector reflector, string userId)
     {
         await reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "t1" });
         await reflector.EmitAsync(userId, "TRANSCRIPT_STATUS", new { id = "t1", value = "processing" });

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+
+namespace Reflector.Simulator;
+
+// Plausible per-transcript event data for the dev endpoints and the live-meeting load, shaped like
+// Reflector's: one instance per transcript, so DURATION grows and topics follow each other in time.
+internal sealed class SampleMeeting
+{
+    public const int WaveformLength = 255;
+
+    private static readonly string[] Speech =
+    [
+        "Let's start with the numbers from last week.",
+        "I think we should ship the settings page first.",
+        "Can everyone see my screen?",
+        "The migration finished overnight without errors.",
+        "We still need a decision on the pricing tiers.",
+        "I'll follow up with the design team tomorrow.",
+        "That matches what customers told us in the interviews.",
+        "Let's park that and come back to it at the end.",
+    ];
+
+    private static readonly string[] TopicTitles =
+    [
+        "Release schedule",
+        "Customer feedback",
+        "Infrastructure costs",
+        "Hiring plan",
+        "Design review",
+        "Open questions",
+    ];
+
+    private static readonly string[] Statuses = ["idle", "uploaded", "recording", "processing", "error", "ended"];
+
+    private readonly Lock _gate = new();
+    private double _elapsed;
+    private double _topicStart;
+    private int _topics;
+
+    public JsonObject Next(string eventName)
+    {
+        lock (_gate)
+        {
+            return eventName switch
+            {
+                "TRANSCRIPT" => new JsonObject { ["text"] = Pick(Speech), ["translation"] = null },
+                "TOPIC" => NextTopic(),
+                "STATUS" => new JsonObject { ["value"] = Pick(Statuses) },
+                "FINAL_TITLE" => new JsonObject { ["title"] = "Weekly product sync" },
+                "FINAL_LONG_SUMMARY" => new JsonObject
+                {
+                    ["long_summary"] = "The team reviewed the release schedule, went through customer feedback and agreed on the next steps for the settings page.",
+                },
+                "FINAL_SHORT_SUMMARY" => new JsonObject { ["short_summary"] = "Release schedule and customer feedback." },
+                "ACTION_ITEMS" => new JsonObject
+                {
+                    ["action_items"] = new JsonObject
+                    {
+                        ["decisions"] = new JsonArray("Ship the settings page first"),
+                        ["next_steps"] = new JsonArray(new JsonObject { ["task"] = "Follow up with the design team", ["assigned_to"] = "Speaker 1" }),
+                    },
+                },
+                "DURATION" => new JsonObject { ["duration"] = Advance() },
+                "WAVEFORM" => new JsonObject { ["waveform"] = Waveform() },
+                _ => [],
+            };
+        }
+    }
+
+    private JsonObject NextTopic()
+    {
+        _topics++;
+        var start = _topicStart;
+        var end = Math.Max(Advance(), start + 1);
+        _topicStart = end;
+        var segments = new JsonArray();
+        var sentences = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var text = Pick(Speech);
+            sentences.Add(text);
+            segments.Add(new JsonObject
+            {
+                ["text"] = text,
+                ["start"] = Math.Round(start + ((end - start) * i / 3), 2),
+                ["speaker"] = i % 2,
+            });
+        }
+
+        return new JsonObject
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["title"] = $"{Pick(TopicTitles)} ({_topics})",
+            ["summary"] = "The participants discussed the topic and agreed to revisit it next week.",
+            ["timestamp"] = Math.Round(start, 2),
+            ["duration"] = Math.Round(end - start, 2),
+            ["transcript"] = string.Join(' ', sentences),
+            ["segments"] = segments,
+        };
+    }
+
+    private double Advance()
+    {
+        _elapsed = Math.Round(_elapsed + 5 + (Random.Shared.NextDouble() * 10), 2);
+        return _elapsed;
+    }
+
+    private static JsonArray Waveform()
+    {
+        var values = new JsonArray();
+        for (var i = 0; i < WaveformLength; i++)
+        {
+            values.Add(Math.Round(Random.Shared.NextDouble(), 3));
+        }
+
+        return values;
+    }
+
+    private static string Pick(string[] values) => values[Random.Shared.Next(values.Length)];
+}

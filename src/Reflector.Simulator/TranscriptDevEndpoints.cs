@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using static Reflector.Simulator.DevEndpoints;
+
+namespace Reflector.Simulator;
+
+// /dev helpers for the per-transcript endpoint: create a transcript, emit to it, delete it, cut its
+// sockets, read its counters, and play a live meeting at a rate. Reflector itself has none of these.
+internal static class TranscriptDevEndpoints
+{
+    public static void Map(RouteGroupBuilder dev)
+    {
+        dev.MapPost("/transcripts", (CreateTranscriptRequest? request, TranscriptStore store) =>
+        {
+            request ??= new CreateTranscriptRequest(null, null, null);
+            var shareMode = TranscriptShareMode.Private;
+            if (request.ShareMode is not null && !TranscriptShareModes.TryParse(request.ShareMode, out shareMode))
+            {
+                return Results.BadRequest(new ErrorResponse("shareMode must be private, semi-private or public"));
+            }
+
+            if (request.Id is not null && string.IsNullOrWhiteSpace(request.Id))
+            {
+                return Results.BadRequest(new ErrorResponse("id cannot be blank"));
+            }
+
+            var owner = string.IsNullOrWhiteSpace(request.Owner) ? null : request.Owner;
+            return store.TryCreate(owner, shareMode, request.Id, out var id)
+                ? Results.Ok(new TranscriptResponse(id, owner, shareMode.ToWire()))
+                : Results.Conflict(new ErrorResponse($"transcript {request.Id} already exists"));
+        });
+
+        // data omitted: sample data for the kind, from the transcript's own meeting (DURATION grows, TOPIC gets a new id).
+        dev.MapPost("/transcripts/{id}/events", async (string id, TranscriptEventRequest request, TranscriptStore store, TranscriptSocketHub hub, CancellationToken cancellationToken) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Event))
+            {
+                return Results.BadRequest(new ErrorResponse("event is required"));
+            }
+
+            if (store.SampleMeetingOf(id) is not { } meeting)
+            {
+                return NoSuchTranscript(id);
+            }
+
+            object data = request.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given
+                ? given
+                : meeting.Next(request.Event);
+            var delivered = await hub.PublishAsync(id, request.Event, EventFrame.Serialize(request.Event, data), cancellationToken).ConfigureAwait(false);
+            return delivered is { } count
+                ? Results.Ok(new TranscriptEventResponse(count, TranscriptStore.IsStored(request.Event)))
+                : NoSuchTranscript(id);
+        });
+
+        dev.MapDelete("/transcripts/{id}", (string id, TranscriptStore store) => store.TryDelete(id)
+            ? Results.Ok(new TranscriptDeletedResponse(id, Deleted: true))
+            : NoSuchTranscript(id));
+
+        dev.MapPost("/transcripts/{id}/drop", async (string id, TranscriptStore store, TranscriptSocketHub hub, ILoggerFactory loggers) =>
+        {
+            if (!store.Exists(id))
+            {
+                return NoSuchTranscript(id);
+            }
+
+            var dropped = hub.Abort(id);
+            loggers.CreateLogger(typeof(TranscriptDevEndpoints)).TranscriptSocketsAborted(dropped.Length, "transcript drop");
+            await TranscriptSocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+            return Results.Ok(new DropResponse(dropped.Length, TranscriptSockets: dropped.Length));
+        });
+
+        dev.MapGet("/transcripts/{id}/stats", (string id, TranscriptStore store, TranscriptSocketHub hub) =>
+        {
+            if (store.Describe(id) is not { } transcript)
+            {
+                return NoSuchTranscript(id);
+            }
+
+            var (signedIn, anonymous) = hub.OpenSocketsByUser(id);
+            return Results.Ok(new TranscriptStatsResponse(
+                transcript.Id,
+                transcript.Owner,
+                transcript.ShareMode.ToWire(),
+                transcript.Deleted,
+                transcript.StoredEvents,
+                transcript.ForgottenEvents,
+                hub.Handshakes(id),
+                hub.RefusedHandshakes(id),
+                hub.OpenSockets(id),
+                signedIn,
+                anonymous));
+        });
+
+        // For benchmarks: a live meeting's traffic (TRANSCRIPT, TOPIC, WAVEFORM, DURATION) at a rate, for a bounded time.
+        dev.MapPost("/transcripts/{id}/load", async (string id, TranscriptLoadRequest request, TranscriptLoadGenerator load, CancellationToken cancellationToken) =>
+        {
+            if (request.EventsPerSecond is not (> 0 and <= 100_000) || request.Seconds is not (> 0 and <= 3600))
+            {
+                return Results.BadRequest(new ErrorResponse("eventsPerSecond must be in (0, 100000] and seconds in (0, 3600]"));
+            }
+
+            var result = await load.RunAsync(id, request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), cancellationToken).ConfigureAwait(false);
+            return result is null ? NoSuchTranscript(id) : Results.Ok(result);
+        });
+    }
+
+    private static IResult NoSuchTranscript(string id) => Results.NotFound(new ErrorResponse($"no transcript {id}"));
+
+    internal sealed record CreateTranscriptRequest(string? Owner, string? ShareMode, string? Id);
+
+    internal sealed record TranscriptResponse(string Id, string? Owner, string ShareMode);
+
+    internal sealed record TranscriptEventRequest(string? Event, JsonElement? Data);
+
+    internal sealed record TranscriptEventResponse(int Delivered, bool Stored);
+
+    internal sealed record TranscriptDeletedResponse(string Id, bool Deleted);
+
+    internal sealed record TranscriptLoadRequest(double EventsPerSecond, double Seconds);
+
+    internal sealed record TranscriptStatsResponse(
+        string Id,
+        string? Owner,
+        string ShareMode,
+        bool Deleted,
+        int StoredEvents,
+        long ForgottenEvents,
+        int Handshakes,
+        int RefusedHandshakes,
+        int OpenSockets,
+        IReadOnlyDictionary<string, int> OpenSocketsByUser,
+        int AnonymousOpenSockets);
+}
