@@ -9,9 +9,24 @@ import {
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import type { InvalidateMessage, Resync, UpstreamStatus } from "./contract.generated.js";
+import type { TranscriptEventMessage } from "./transcript-contract.pending.js";
+import {
+  TranscriptSubscriptions,
+  type SubscribeTranscriptOptions,
+  type TranscriptEventHandler,
+  type Unsubscribe,
+} from "./transcripts.js";
 
 export * from "./contract.generated.js";
+export * from "./transcript-contract.pending.js";
 export { backoffDelay, type BackoffOptions } from "./backoff.js";
+export {
+  TranscriptSubscriptionError,
+  type SubscribeTranscriptOptions,
+  type TranscriptEventHandler,
+  type TranscriptEventOf,
+  type Unsubscribe,
+} from "./transcripts.js";
 
 /** The hub's path on the relay. */
 export const USER_EVENTS_PATH = "/hubs/user-events";
@@ -58,6 +73,20 @@ export interface UserEventsConnection {
   readonly state: ConnectionState;
   /** SignalR's connection id: it stays the same over a stateful reconnect and changes on a full one. */
   readonly connectionId: string | null;
+  /**
+   * Follows one transcript's live stream (Reflector's `/v1/transcripts/{id}/events`) over this connection.
+   * `onEvent` gets the transcript's history first (every stored event; a topic as its latest version), then live
+   * events, in order. Resolves once the relay holds the stream, with the function that ends this subscription;
+   * rejects with a `TranscriptSubscriptionError` carrying the relay's message when the transcript is missing, not
+   * the user's to see, or over the relay's limit of transcripts per connection. Waits for a connection if there is
+   * none yet.
+   *
+   * Several handlers may follow one transcript: the relay is asked once, and a handler added later first gets what
+   * the others have seen (the latest of each kind, every topic). After a full reconnect (a new connection id) the
+   * client subscribes again by itself, and each handler gets `{ type: "resync", reason: "clientReconnected" }`
+   * before the history that follows.
+   */
+  subscribeTranscript(transcriptId: string, onEvent: TranscriptEventHandler, options?: SubscribeTranscriptOptions): Promise<Unsubscribe>;
   /** Closes the connection for good. */
   stop(): Promise<void>;
 }
@@ -77,6 +106,8 @@ class UserEventsClient implements UserEventsConnection {
   private unauthorizedRestarts = 0;
   private statusSeenOnConnection = false;
   private heldUnauthorized: ReturnType<typeof setTimeout> | undefined;
+  private connectedWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private readonly transcripts: TranscriptSubscriptions;
 
   constructor(private readonly options: UserEventsOptions) {
     const protocol: IHubProtocol | undefined = options.protocol === "messagepack" ? new MessagePackHubProtocol() : undefined;
@@ -97,6 +128,12 @@ class UserEventsClient implements UserEventsConnection {
     this.connection = builder.build();
     this.connection.on("invalidate", (message: InvalidateMessage) => options.onInvalidate(message));
     this.connection.on("upstreamStatus", (status: UpstreamStatus) => this.handleStatus(status));
+    this.transcripts = new TranscriptSubscriptions({
+      liveConnectionId: () => (this.currentState === "connected" ? this.connection.connectionId : null),
+      whenConnected: () => this.whenConnected(),
+      invoke: (method, ...args) => this.connection.invoke(method, ...args),
+    });
+    this.connection.on("transcriptEvent", (message: TranscriptEventMessage) => this.transcripts.route(message));
     this.connection.onclose(() => {
       // A brief drop is bridged by the stateful reconnect; this is a connection lost for good, or stop().
       if (!this.stopped && !this.restarting) {
@@ -115,9 +152,23 @@ class UserEventsClient implements UserEventsConnection {
     return this.connection.connectionId;
   }
 
+  subscribeTranscript(transcriptId: string, onEvent: TranscriptEventHandler, options?: SubscribeTranscriptOptions): Promise<Unsubscribe> {
+    if (this.stopped) {
+      return Promise.reject(new Error("The connection was stopped."));
+    }
+
+    return this.transcripts.subscribe(transcriptId, onEvent, options);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.heldUnauthorized);
+    this.transcripts.clear();
+    const waiters = this.connectedWaiters.splice(0);
+    for (const waiter of waiters) {
+      waiter.reject(new Error("The connection was stopped."));
+    }
+
     await this.connection.stop();
     this.setState("stopped");
   }
@@ -210,6 +261,26 @@ class UserEventsClient implements UserEventsConnection {
       const resync: Resync = { type: "resync", reason: CLIENT_RECONNECTED };
       this.options.onInvalidate(resync);
     }
+
+    if (connectionId !== null && previous !== connectionId) {
+      this.transcripts.reconnected(connectionId);
+    }
+
+    for (const waiter of this.connectedWaiters.splice(0)) {
+      waiter.resolve();
+    }
+  }
+
+  private whenConnected(): Promise<void> {
+    if (this.stopped) {
+      return Promise.reject(new Error("The connection was stopped."));
+    }
+
+    if (this.currentState === "connected") {
+      return Promise.resolve();
+    }
+
+    return new Promise((resolve, reject) => this.connectedWaiters.push({ resolve, reject }));
   }
 
   private setState(state: ConnectionState): void {
