@@ -6,7 +6,8 @@ namespace Reflector.Relay.Demo;
 
 /// <summary>
 /// The live demo page at <c>/demo/</c> with the helpers it needs: the relay's upstream socket counts, and a
-/// same-origin way to the simulated Reflector's <c>/dev</c> endpoints (tokens, events, drop, transcripts).
+/// same-origin way to the simulated Reflector's <c>/dev</c> endpoints (tokens, events, drop, transcripts, and one
+/// transcript's events and drop).
 /// On by default in Development only; those endpoints mint tokens for anyone, so never in production.
 /// </summary>
 internal static class DemoExtensions
@@ -19,6 +20,12 @@ internal static class DemoExtensions
     private static readonly HashSet<string> ForwardedSimulatorPaths = new(StringComparer.Ordinal)
     {
         "tokens", "events", "drop", "transcripts", "stats",
+    };
+
+    // And for one transcript's stream: emit to it, cut its sockets.
+    private static readonly HashSet<string> ForwardedTranscriptActions = new(StringComparer.Ordinal)
+    {
+        "events", "drop",
     };
 
     public static bool IsDemoEnabled(this WebApplication app) =>
@@ -50,14 +57,27 @@ internal static class DemoExtensions
         app.MapGet("/", () => Results.Redirect(RequestPath + "/"));
         app.MapGet("/dev/relay/stats", (UpstreamConnectionManager upstreams) =>
             Results.Ok(new RelayStats(upstreams.UpstreamCount, upstreams.OpenSocketCount)));
-        app.MapMethods("/dev/simulator/{path}", [HttpMethods.Get, HttpMethods.Post], ForwardToSimulatorAsync);
+        app.MapMethods("/dev/simulator/{path}", [HttpMethods.Get, HttpMethods.Post], (string path, HttpContext context, IHttpClientFactory clients, IConfiguration configuration) =>
+            ForwardedSimulatorPaths.Contains(path)
+                ? ForwardToSimulatorAsync(path, context, clients, configuration)
+                : NotFoundAsync(context));
+        app.MapPost("/dev/simulator/transcripts/{id}/{action}", (string id, string action, HttpContext context, IHttpClientFactory clients, IConfiguration configuration) =>
+            ForwardedTranscriptActions.Contains(action)
+                ? ForwardToSimulatorAsync($"transcripts/{Uri.EscapeDataString(id)}/{action}", context, clients, configuration)
+                : NotFoundAsync(context));
         return app;
+    }
+
+    private static Task NotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
     }
 
     private static async Task ForwardToSimulatorAsync(string path, HttpContext context, IHttpClientFactory clients, IConfiguration configuration)
     {
         var simulator = configuration[$"{SectionName}:SimulatorUrl"];
-        if (!ForwardedSimulatorPaths.Contains(path) || string.IsNullOrWhiteSpace(simulator))
+        if (string.IsNullOrWhiteSpace(simulator))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;

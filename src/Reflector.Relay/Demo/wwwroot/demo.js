@@ -1,5 +1,6 @@
 // The demo page: the built TypeScript client (relay-client.js) plus a transcript list that, like Reflector's
-// frontend, refetches on every invalidate. Query parameters: user=alice, protocol=messagepack, ttl=<token seconds>.
+// frontend, refetches on every invalidate, and a live view of one transcript's stream, like its transcript page.
+// Query parameters: user=alice, protocol=messagepack, ttl=<token seconds>, transcript=<id to follow>.
 import { connectUserEvents, TRANSCRIPT_STATUS_VALUES } from "./relay-client.js";
 
 const params = new URLSearchParams(location.search);
@@ -18,6 +19,8 @@ const demo = {
   connectionIds: [],
   listLoads: 0,
   connection: null,
+  // The live transcript view: what it follows, every transcriptEvent it got, and a refusal's message.
+  live: { transcriptId: null, subscribed: false, events: [], refused: null },
 };
 window.relayDemo = demo;
 
@@ -43,6 +46,7 @@ async function accessToken() {
 
 // ---- connection ---------------------------------------------------------------------------------------
 async function signIn(user) {
+  await closeTranscript();
   if (demo.connection) {
     await demo.connection.stop();
   }
@@ -196,6 +200,8 @@ function render() {
     const needsTarget = button.dataset.emit && button.dataset.emit !== "TRANSCRIPT_CREATED";
     button.disabled = !demo.user || (needsTarget && rows.length === 0);
   }
+
+  renderLiveControls();
 }
 
 function formatDuration(seconds) {
@@ -218,6 +224,268 @@ async function emit(event) {
   }
 
   await post("/dev/simulator/events", { userId: demo.user, event, data });
+}
+
+// ---- the live transcript view -------------------------------------------------------------------------------
+// What Reflector's transcript page keeps, built from transcriptEvent messages alone (the simulator has no REST
+// API for a transcript; a real page would refetch it on resync).
+let view = emptyView();
+let unsubscribeLive = null;
+let liveGeneration = 0;
+
+function emptyView() {
+  return {
+    text: null,
+    translation: null,
+    status: null,
+    title: null,
+    shortSummary: null,
+    longSummary: null,
+    actionItems: null,
+    duration: null,
+    waveform: null,
+    topics: new Map(),
+    note: null,
+  };
+}
+
+async function openTranscript(transcriptId) {
+  transcriptId = transcriptId.trim();
+  await closeTranscript();
+  if (!transcriptId) {
+    return;
+  }
+
+  const generation = ++liveGeneration;
+  Object.assign(demo.live, { transcriptId, subscribed: false, events: [], refused: null });
+  view = emptyView();
+  $("#live-id").value = transcriptId;
+  $("#live-meta").textContent = `Opening ${transcriptId}…`;
+  renderLive();
+  try {
+    const unsubscribe = await demo.connection.subscribeTranscript(transcriptId, (message) => {
+      if (generation === liveGeneration) {
+        onTranscriptEvent(message);
+      }
+    });
+    if (generation !== liveGeneration) {
+      // Closed, or another transcript opened, while this one was on its way.
+      await unsubscribe();
+      return;
+    }
+
+    unsubscribeLive = unsubscribe;
+    demo.live.subscribed = true;
+    $("#live-meta").textContent = `Following ${transcriptId}`;
+  } catch (error) {
+    if (generation !== liveGeneration) {
+      return;
+    }
+
+    // The relay's own words: not found, not allowed, or too many transcripts on this connection.
+    demo.live.refused = error.message;
+    demo.live.transcriptId = null;
+    $("#live-meta").textContent = "Not following a transcript.";
+    log("refused", { transcriptId, message: error.message });
+  }
+
+  renderLive();
+}
+
+async function closeTranscript() {
+  liveGeneration++;
+  const unsubscribe = unsubscribeLive;
+  unsubscribeLive = null;
+  Object.assign(demo.live, { transcriptId: null, subscribed: false, refused: null });
+  view = emptyView();
+  $("#live-meta").textContent = "Not following a transcript.";
+  renderLive();
+  await unsubscribe?.();
+}
+
+async function createLiveTranscript() {
+  const response = await post("/dev/simulator/transcripts", { owner: demo.user, shareMode: "private" });
+  if (!response.ok) {
+    demo.live.refused = `The simulator did not create a transcript (${response.status}).`;
+    renderLive();
+    return;
+  }
+
+  const created = await response.json();
+  await openTranscript(created.id);
+}
+
+// What the page does with each kind, as Reflector's transcript page does.
+function onTranscriptEvent(message) {
+  demo.live.events.push(message);
+  log("transcriptEvent", message.type === "waveform" ? { ...message, waveform: `[${message.waveform.length} values]` } : message);
+  switch (message.type) {
+    case "transcript":
+      view.text = message.text;
+      view.translation = message.translation ?? null;
+      break;
+    case "topic":
+      // The latest version of a topic replaces the one with its id, in place.
+      view.topics.set(message.id, message);
+      break;
+    case "status":
+      view.status = message.status;
+      view.note = message.status === "ended" ? "The meeting ended: a page may close the stream now." : null;
+      break;
+    case "finalTitle":
+      view.title = message.title;
+      break;
+    case "finalShortSummary":
+      view.shortSummary = message.shortSummary;
+      break;
+    case "finalLongSummary":
+      view.longSummary = message.longSummary;
+      break;
+    case "actionItems":
+      view.actionItems = message.actionItems;
+      break;
+    case "duration":
+      view.duration = message.duration;
+      break;
+    case "waveform":
+      view.waveform = message.waveform;
+      break;
+    case "resync": {
+      // A real page refetches the transcript and its topics here; the replay that follows refills this view.
+      const { status, text, translation } = view;
+      view = { ...emptyView(), status, text, translation, note: `Resynced (${message.reason}): refetch, then keep applying events.` };
+      break;
+    }
+  }
+
+  renderLive();
+}
+
+function renderLive() {
+  const following = demo.live.transcriptId !== null;
+  $("#live-view").hidden = !following;
+  const error = $("#live-error");
+  error.hidden = !demo.live.refused;
+  error.textContent = demo.live.refused ?? "";
+  renderLiveControls();
+  if (!following) {
+    $("#live-topics").replaceChildren();
+    return;
+  }
+
+  $("#live-title").textContent = view.title ?? "Untitled transcript";
+  const status = $("#live-status");
+  status.dataset.status = view.status ?? "";
+  status.textContent = view.status ?? "no status yet";
+  $("#live-duration").textContent = view.duration == null ? "–" : formatDuration(view.duration);
+  const text = $("#live-text");
+  text.textContent = view.text == null ? (view.note ?? "No live text yet.") : view.text + (view.translation ? ` · ${view.translation}` : "");
+  text.classList.toggle("muted", view.text == null);
+  $("#live-short-summary").textContent = view.shortSummary ?? "–";
+  $("#live-long-summary").textContent = view.longSummary ?? "–";
+  $("#live-action-items").textContent = view.actionItems == null ? "–" : JSON.stringify(view.actionItems, null, 2);
+  drawWaveform(view.waveform);
+  if (view.note && demo.live.subscribed) {
+    $("#live-meta").textContent = `Following ${demo.live.transcriptId} · ${view.note}`;
+  }
+
+  const list = $("#live-topics");
+  const items = new Map([...list.children].map((item) => [item.dataset.topicId, item]));
+  list.replaceChildren(...[...view.topics.values()].map((topic) => {
+    let item = items.get(topic.id);
+    const version = JSON.stringify([topic.title, topic.summary, topic.timestamp, topic.duration]);
+    if (item?.dataset.version === version) {
+      item.classList.remove("fresh");
+      return item;
+    }
+
+    item ??= document.createElement("li");
+    item.dataset.topicId = topic.id;
+    item.dataset.version = version;
+    item.classList.add("fresh");
+    const title = document.createElement("span");
+    title.className = "topic-title";
+    title.textContent = topic.title;
+    const time = document.createElement("span");
+    time.className = "topic-time";
+    time.textContent = formatDuration(topic.timestamp) + (topic.duration == null ? "" : ` · ${Math.round(topic.duration)} s`);
+    const summary = document.createElement("span");
+    summary.className = "topic-summary";
+    summary.textContent = topic.summary;
+    item.replaceChildren(title, time, summary);
+    return item;
+  }));
+}
+
+// Reflector's 255 values, as bars around the middle line, in one SVG path.
+function drawWaveform(values) {
+  const svg = $("#live-waveform");
+  svg.dataset.points = String(values?.length ?? 0);
+  if (!values?.length) {
+    svg.replaceChildren();
+    return;
+  }
+
+  const peak = Math.max(...values, 1e-9);
+  const step = 255 / values.length;
+  const bars = values.map((value, index) => {
+    const half = Math.max(0.3, (value / peak) * 19);
+    const x = (index * step + step / 2).toFixed(2);
+    return `M${x} ${(20 - half).toFixed(2)}V${(20 + half).toFixed(2)}`;
+  });
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", bars.join(""));
+  svg.replaceChildren(path);
+}
+
+function renderLiveControls() {
+  $("#live-open-button").disabled = !demo.user;
+  $("#live-create").disabled = !demo.user;
+  $("#live-close").disabled = demo.live.transcriptId === null;
+  for (const button of document.querySelectorAll("[data-live-emit]")) {
+    button.disabled = !demo.live.subscribed;
+  }
+}
+
+const liveStatuses = ["idle", "recording", "processing", "ended"];
+
+async function emitLive(kind) {
+  const transcriptId = demo.live.transcriptId;
+  if (!transcriptId) {
+    return;
+  }
+
+  const url = `/dev/simulator/transcripts/${encodeURIComponent(transcriptId)}`;
+  const send = (event, data) => post(`${url}/events`, data === undefined ? { event } : { event, data });
+  if (kind === "drop") {
+    await post(`${url}/drop`);
+  } else if (kind === "sample") {
+    // Left out data: the simulator makes up the next of its sample meeting's.
+    for (const [event, data] of [
+      ["STATUS", { value: "recording" }], ["WAVEFORM"], ["TRANSCRIPT"], ["TOPIC"], ["DURATION"], ["TRANSCRIPT"],
+      ["TOPIC"], ["DURATION"], ["TOPIC"], ["DURATION"], ["STATUS", { value: "processing" }], ["FINAL_TITLE"],
+      ["FINAL_SHORT_SUMMARY"], ["FINAL_LONG_SUMMARY"], ["ACTION_ITEMS"], ["STATUS", { value: "ended" }],
+    ]) {
+      await send(event, data);
+    }
+  } else if (kind === "STATUS") {
+    await send("STATUS", { value: liveStatuses[(liveStatuses.indexOf(view.status) + 1) % liveStatuses.length] });
+  } else if (kind === "TOPIC_UPDATE") {
+    const last = [...view.topics.values()].at(-1);
+    if (last) {
+      await send("TOPIC", {
+        id: last.id,
+        title: last.title.replace(/( · updated)*$/, " · updated"),
+        summary: `${last.summary} (revised)`,
+        timestamp: last.timestamp,
+        duration: last.duration ?? null,
+        transcript: last.transcript,
+        segments: last.segments,
+      });
+    }
+  } else {
+    await send(kind);
+  }
 }
 
 // ---- log and helpers ----------------------------------------------------------------------------------------
@@ -261,10 +529,20 @@ for (const button of document.querySelectorAll("[data-emit]")) {
 }
 
 $("#cut").addEventListener("click", () => void post("/dev/simulator/drop"));
+$("#live-open").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void openTranscript($("#live-id").value);
+});
+$("#live-create").addEventListener("click", () => void createLiveTranscript());
+$("#live-close").addEventListener("click", () => void closeTranscript());
+for (const button of document.querySelectorAll("[data-live-emit]")) {
+  button.addEventListener("click", () => void emitLive(button.dataset.liveEmit));
+}
+
 setInterval(refreshStats, 1000);
 void refreshStats();
 render();
 updateBadge();
 if (params.get("user")) {
-  void signIn(params.get("user"));
+  void signIn(params.get("user")).then(() => params.get("transcript") && openTranscript(params.get("transcript")));
 }
