@@ -36,6 +36,25 @@ internal sealed class DemoTab(IPage page)
     public Task<T> ReadAsync<T>(string expression) =>
         Page.EvaluateAsync<T>($"() => {{ const d = window.relayDemo; return {expression}; }}").DefaultTimeout();
 
+    public ILocator LiveTopics => Page.Locator("#live-topics li");
+
+    public ILocator LiveError => Page.Locator("#live-error");
+
+    /// <summary>Follows a transcript in the live view, as a user typing its id does; returns once it is followed or refused.</summary>
+    public async Task OpenTranscriptAsync(string transcriptId)
+    {
+        await Page.FillAsync("#live-id", transcriptId).DefaultTimeout();
+        await Page.ClickAsync("#live-open-button").DefaultTimeout();
+        await WaitUntilAsync($"(d.live.subscribed && d.live.transcriptId === {JsonSerializer.Serialize(transcriptId)}) || d.live.refused !== null");
+    }
+
+    /// <summary>Every transcriptEvent the live view received, as JSON objects.</summary>
+    public async Task<List<JsonElement>> TranscriptEventsAsync()
+    {
+        var json = await ReadAsync<string>("JSON.stringify(d.live.events)");
+        return JsonSerializer.Deserialize<List<JsonElement>>(json)!;
+    }
+
     /// <summary>Every invalidate message the page's client delivered, as JSON objects.</summary>
     public async Task<List<JsonElement>> MessagesAsync()
     {
