@@ -30,7 +30,7 @@ internal sealed class TranscriptEventsEndpoint(
         {
             using (webSocket)
             {
-                await RunAsync(context, new TranscriptSocket(transcriptId, user, webSocket)).ConfigureAwait(false);
+                await RunAsync(context, new TranscriptSocket(transcriptId, user, webSocket, store.MaxStoredEvents)).ConfigureAwait(false);
             }
         }
     }

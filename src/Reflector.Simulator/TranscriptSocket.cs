@@ -5,20 +5,24 @@ namespace Reflector.Simulator;
 
 // One accepted per-transcript socket. Frames go through an ordered outbox drained by one writer, so the
 // replay queued at registration always reaches the client before any live event emitted after it.
-// The outbox is bounded: a client that stops reading for that long is cut off, as a network cut would.
+// The outbox is bounded (a whole replay plus LiveBacklog live frames): a client that falls that far behind
+// is cut off, as a network cut would.
 internal sealed class TranscriptSocket
 {
-    public const int OutboxCapacity = 65_536;
+    public const int LiveBacklog = 65_536;
 
     private readonly UserSocket _socket;
-    private readonly Channel<Outgoing> _outbox = Channel.CreateBounded<Outgoing>(
-        new BoundedChannelOptions(OutboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Outgoing> _outbox;
+    private readonly int _capacity;
 
-    public TranscriptSocket(string transcriptId, string? user, WebSocket socket)
+    public TranscriptSocket(string transcriptId, string? user, WebSocket socket, int maxReplay)
     {
         TranscriptId = transcriptId;
         User = user;
         _socket = new UserSocket(user ?? string.Empty, socket);
+        _capacity = maxReplay + LiveBacklog;
+        _outbox = Channel.CreateBounded<Outgoing>(
+            new BoundedChannelOptions(_capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     public string TranscriptId { get; }
@@ -43,7 +47,7 @@ internal sealed class TranscriptSocket
             return true;
         }
 
-        if (!_socket.WasAborted && _outbox.Reader.Count >= OutboxCapacity)
+        if (!_socket.WasAborted && _outbox.Reader.Count >= _capacity)
         {
             _socket.Abort();
         }

@@ -59,7 +59,94 @@ export type InvalidateMessage =
 
 export const INVALIDATE_MESSAGE_TYPES = ["transcriptCreated", "transcriptDeleted", "transcriptRestored", "transcriptStatusChanged", "transcriptTitleChanged", "transcriptDurationChanged", "resync"] as const;
 
+export interface TranscriptEventLiveText {
+  type: "transcript";
+  text: string;
+  translation: string | null;
+  transcriptId: string;
+}
+
+export interface TranscriptEventTopicUpdated {
+  type: "topic";
+  id: string;
+  title: string;
+  summary: string;
+  timestamp: number;
+  duration: number | null;
+  transcript: string;
+  segments: TopicSegment[];
+  transcriptId: string;
+}
+
+export interface TranscriptEventStatusChanged {
+  type: "status";
+  status: TranscriptStatus;
+  transcriptId: string;
+}
+
+export interface TranscriptEventFinalTitle {
+  type: "finalTitle";
+  title: string;
+  transcriptId: string;
+}
+
+export interface TranscriptEventFinalLongSummary {
+  type: "finalLongSummary";
+  longSummary: string;
+  transcriptId: string;
+}
+
+export interface TranscriptEventFinalShortSummary {
+  type: "finalShortSummary";
+  shortSummary: string;
+  transcriptId: string;
+}
+
+export interface TranscriptEventActionItemsChanged {
+  type: "actionItems";
+  actionItems: Record<string, unknown>;
+  transcriptId: string;
+}
+
+export interface TranscriptEventDurationChanged {
+  type: "duration";
+  duration: number;
+  transcriptId: string;
+}
+
+export interface TranscriptEventWaveformChanged {
+  type: "waveform";
+  waveform: number[];
+  transcriptId: string;
+}
+
+export interface TranscriptEventResync {
+  type: "resync";
+  reason: ResyncReason;
+  transcriptId: string;
+}
+
+export type TranscriptEventMessage =
+  | TranscriptEventLiveText
+  | TranscriptEventTopicUpdated
+  | TranscriptEventStatusChanged
+  | TranscriptEventFinalTitle
+  | TranscriptEventFinalLongSummary
+  | TranscriptEventFinalShortSummary
+  | TranscriptEventActionItemsChanged
+  | TranscriptEventDurationChanged
+  | TranscriptEventWaveformChanged
+  | TranscriptEventResync;
+
+export const TRANSCRIPT_EVENT_MESSAGE_TYPES = ["transcript", "topic", "status", "finalTitle", "finalLongSummary", "finalShortSummary", "actionItems", "duration", "waveform", "resync"] as const;
+
 export interface UpstreamStatus {
   state: UpstreamState;
   retryInMs?: number;
+}
+
+export interface TopicSegment {
+  text: string;
+  start: number;
+  speaker: number;
 }

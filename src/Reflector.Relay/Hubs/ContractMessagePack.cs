@@ -30,15 +30,20 @@ internal sealed class ContractMessagePackSetup(IOptions<JsonHubProtocolOptions> 
 /// <summary>Formatters for the contract's message types; every other type falls through to the next resolver.</summary>
 internal sealed class ContractFormatterResolver(JsonSerializerOptions jsonOptions) : IFormatterResolver
 {
+    // Polymorphic bases: derived records are written through the base type, which is where the discriminator lives.
+    private static readonly Type[] ContractTypes = [typeof(InvalidateMessage), typeof(TranscriptEventMessage), typeof(UpstreamStatus)];
+
     public IMessagePackFormatter<T>? GetFormatter<T>()
     {
-        if (typeof(InvalidateMessage).IsAssignableFrom(typeof(T)))
+        foreach (var contractType in ContractTypes)
         {
-            // Derived records are written through the base type, which is where the discriminator lives.
-            return new JsonShapedFormatter<T>(typeof(InvalidateMessage), jsonOptions);
+            if (contractType.IsAssignableFrom(typeof(T)))
+            {
+                return new JsonShapedFormatter<T>(contractType, jsonOptions);
+            }
         }
 
-        return typeof(T) == typeof(UpstreamStatus) ? new JsonShapedFormatter<T>(typeof(UpstreamStatus), jsonOptions) : null;
+        return null;
     }
 }
 

@@ -6,6 +6,9 @@ using System.Text.Json.Serialization;
 
 namespace Reflector.Relay.Tests.Contract;
 
+/// <summary>A polymorphic base written as a TypeScript union; <paramref name="CasePrefix"/> keeps its case names apart from other unions'.</summary>
+internal sealed record TypeScriptUnion(Type Base, string Name, string CasePrefix = "");
+
 /// <summary>
 /// Writes the TypeScript form of the C# contract: one interface per [JsonDerivedType] of a polymorphic base,
 /// with the discriminator as a string literal, the union of them all, and enums as unions of their wire names.
@@ -15,12 +18,24 @@ internal sealed class TypeScriptContractGenerator
 {
     private readonly StringBuilder _body = new();
     private readonly List<Type> _enums = [];
+    private readonly HashSet<string> _names = [];
+    private readonly HashSet<Type> _records;
     private readonly NullabilityInfoContext _nullability = new();
 
-    public static string Generate(Type union, string unionName, params Type[] records)
+    private TypeScriptContractGenerator(IEnumerable<Type> records) => _records = [.. records];
+
+    public static string Generate(Type union, string unionName, params Type[] records) =>
+        Generate([new TypeScriptUnion(union, unionName)], records);
+
+    /// <param name="records">Plain records written as interfaces of their own name, which properties may refer to.</param>
+    public static string Generate(IReadOnlyList<TypeScriptUnion> unions, params Type[] records)
     {
-        var generator = new TypeScriptContractGenerator();
-        generator.WriteUnion(union, unionName);
+        var generator = new TypeScriptContractGenerator(records);
+        foreach (var union in unions)
+        {
+            generator.WriteUnion(union.Base, union.Name, union.CasePrefix);
+        }
+
         foreach (var record in records)
         {
             generator.WriteInterface(record.Name, record, discriminator: null);
@@ -40,7 +55,7 @@ internal sealed class TypeScriptContractGenerator
         return text.Append(generator._body).ToString();
     }
 
-    private void WriteUnion(Type union, string unionName)
+    private void WriteUnion(Type union, string unionName, string casePrefix)
     {
         var polymorphic = union.GetCustomAttribute<JsonPolymorphicAttribute>()
             ?? throw new InvalidOperationException($"{union} has no [JsonPolymorphic].");
@@ -52,13 +67,14 @@ internal sealed class TypeScriptContractGenerator
 
         foreach (var (type, discriminator) in cases)
         {
-            WriteInterface(type.Name, type, (discriminatorName, discriminator));
+            WriteInterface(casePrefix + type.Name, type, (discriminatorName, discriminator));
         }
 
+        Declare(unionName);
         _body.Append('\n').Append(CultureInfo.InvariantCulture, $"export type {unionName} =\n");
         foreach (var (type, _) in cases)
         {
-            _body.Append(CultureInfo.InvariantCulture, $"  | {type.Name}\n");
+            _body.Append(CultureInfo.InvariantCulture, $"  | {casePrefix}{type.Name}\n");
         }
 
         _body.Length--;
@@ -68,6 +84,7 @@ internal sealed class TypeScriptContractGenerator
 
     private void WriteInterface(string name, Type type, (string Name, string Value)? discriminator)
     {
+        Declare(name);
         _body.Append('\n').Append(CultureInfo.InvariantCulture, $"export interface {name} {{\n");
         if (discriminator is { } tag)
         {
@@ -84,9 +101,19 @@ internal sealed class TypeScriptContractGenerator
             var wireName = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
                 ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var underlying = Nullable.GetUnderlyingType(property.PropertyType);
-            var optional = underlying is not null ||
+            var nullable = underlying is not null ||
                 (!property.PropertyType.IsValueType && _nullability.Create(property).ReadState == NullabilityState.Nullable);
-            _body.Append(CultureInfo.InvariantCulture, $"  {wireName}{(optional ? "?" : "")}: {TypeName(underlying ?? property.PropertyType, property)};\n");
+            var typeName = TypeName(underlying ?? property.PropertyType, property);
+            // A null is written as null unless the property says to leave it out, and then the field is absent.
+            var omittedWhenNull = property.GetCustomAttribute<JsonIgnoreAttribute>() is
+                { Condition: JsonIgnoreCondition.WhenWritingNull or JsonIgnoreCondition.WhenWritingDefault };
+            var field = (nullable, omittedWhenNull) switch
+            {
+                (false, _) => $"{wireName}: {typeName}",
+                (true, true) => $"{wireName}?: {typeName}",
+                (true, false) => $"{wireName}: {typeName} | null",
+            };
+            _body.Append(CultureInfo.InvariantCulture, $"  {field};\n");
         }
 
         _body.Append("}\n");
@@ -119,7 +146,37 @@ internal sealed class TypeScriptContractGenerator
             return type.Name;
         }
 
+        if (type == typeof(JsonElement))
+        {
+            // The contract carries JsonElement only for objects Reflector does not type (its action items), and the
+            // parser refuses anything but an object there.
+            return "Record<string, unknown>";
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
+        {
+            if (_nullability.Create(property).GenericTypeArguments[0].ReadState == NullabilityState.Nullable)
+            {
+                throw new NotSupportedException($"{property.DeclaringType?.Name}.{property.Name}: no TypeScript mapping for a list of nullable items.");
+            }
+
+            return TypeName(type.GetGenericArguments()[0], property) + "[]";
+        }
+
+        if (_records.Contains(type))
+        {
+            return type.Name;
+        }
+
         throw new NotSupportedException($"{property.DeclaringType?.Name}.{property.Name}: no TypeScript mapping for {type}.");
+    }
+
+    private void Declare(string name)
+    {
+        if (!_names.Add(name))
+        {
+            throw new InvalidOperationException($"Two TypeScript declarations would be named {name}; give one union a case prefix.");
+        }
     }
 
     private static string Quote(string value) => JsonSerializer.Serialize(value);

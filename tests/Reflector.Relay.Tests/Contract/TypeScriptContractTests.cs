@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
@@ -15,7 +16,14 @@ public sealed class TypeScriptContractTests
     private static string Tsc => Path.Combine(Repository.TypeScriptClient, "node_modules", ".bin", "tsc");
 
     internal static string GenerateFromContract() =>
-        TypeScriptContractGenerator.Generate(typeof(InvalidateMessage), "InvalidateMessage", typeof(UpstreamStatus));
+        TypeScriptContractGenerator.Generate(
+            [
+                new TypeScriptUnion(typeof(InvalidateMessage), "InvalidateMessage"),
+                // Its cases would otherwise clash with the invalidate union's (both have a Resync).
+                new TypeScriptUnion(typeof(TranscriptEventMessage), "TranscriptEventMessage", CasePrefix: "TranscriptEvent"),
+            ],
+            typeof(UpstreamStatus),
+            typeof(TopicSegment));
 
     [Fact]
     public async Task Checked_in_typescript_types_match_the_csharp_contract()
@@ -41,10 +49,35 @@ public sealed class TypeScriptContractTests
         var typescript = TypeScriptContractGenerator.Generate(typeof(Sample), "Sample", typeof(SampleStatus));
 
         Assert.Contains("export interface Added {\n  kind: \"added\";\n  itemId: string;\n  mood: Mood;\n}", typescript, StringComparison.Ordinal);
-        Assert.Contains("export interface Weighed {\n  kind: \"weighed\";\n  grams: number;\n  note?: string;\n}", typescript, StringComparison.Ordinal);
-        Assert.Contains("export type Sample =\n  | Added\n  | Weighed;", typescript, StringComparison.Ordinal);
+        Assert.Contains("export interface Weighed {\n  kind: \"weighed\";\n  grams: number;\n  note: string | null;\n  tare: number | null;\n}", typescript, StringComparison.Ordinal);
+        Assert.Contains(
+            "export interface Listed {\n  kind: \"listed\";\n  statuses: SampleStatus[];\n  weights: number[];\n  extra: Record<string, unknown>;\n}",
+            typescript,
+            StringComparison.Ordinal);
+        Assert.Contains("export type Sample =\n  | Added\n  | Weighed\n  | Listed;", typescript, StringComparison.Ordinal);
         Assert.Contains("export type Mood = \"cheerful\" | \"grumpy\";", typescript, StringComparison.Ordinal);
         Assert.Contains("export interface SampleStatus {\n  live: boolean;\n  retryInMs?: number;\n}", typescript, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generator_prefixes_a_unions_cases_and_refuses_names_that_would_clash()
+    {
+        var prefixed = TypeScriptContractGenerator.Generate(
+            [new TypeScriptUnion(typeof(Sample), "Sample"), new TypeScriptUnion(typeof(Sample), "OtherSample", CasePrefix: "Other")],
+            typeof(SampleStatus));
+        Assert.Contains("export type OtherSample =\n  | OtherAdded\n  | OtherWeighed\n  | OtherListed;", prefixed, StringComparison.Ordinal);
+
+        Assert.Throws<InvalidOperationException>(() => TypeScriptContractGenerator.Generate(
+            [new TypeScriptUnion(typeof(Sample), "Sample"), new TypeScriptUnion(typeof(Sample), "OtherSample")],
+            typeof(SampleStatus)));
+    }
+
+    [Fact]
+    public void Generator_refuses_types_it_cannot_map_exactly()
+    {
+        // Listed refers to SampleStatus, which is only mapped when it is written too.
+        Assert.Throws<NotSupportedException>(() => TypeScriptContractGenerator.Generate(typeof(Sample), "Sample"));
+        Assert.Throws<NotSupportedException>(() => TypeScriptContractGenerator.Generate(typeof(Sample), "Sample", typeof(SampleStatus), typeof(Unmappable)));
     }
 
     [Fact]
@@ -141,11 +174,14 @@ public sealed class TypeScriptContractTests
     [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
     [JsonDerivedType(typeof(Added), "added")]
     [JsonDerivedType(typeof(Weighed), "weighed")]
+    [JsonDerivedType(typeof(Listed), "listed")]
     internal abstract record Sample
     {
         internal sealed record Added(string ItemId, Mood Mood) : Sample;
 
-        internal sealed record Weighed(double Grams, string? Note) : Sample;
+        internal sealed record Weighed(double Grams, string? Note, double? Tare) : Sample;
+
+        internal sealed record Listed(IReadOnlyList<SampleStatus> Statuses, IReadOnlyList<double> Weights, JsonElement Extra) : Sample;
     }
 
     [JsonConverter(typeof(JsonStringEnumConverter<Mood>))]
@@ -155,5 +191,7 @@ public sealed class TypeScriptContractTests
         [JsonStringEnumMemberName("grumpy")] Grumpy,
     }
 
-    internal sealed record SampleStatus(bool Live, int? RetryInMs);
+    internal sealed record SampleStatus(bool Live, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RetryInMs);
+
+    internal sealed record Unmappable(DateTimeOffset At);
 }

@@ -205,10 +205,16 @@ public sealed class TranscriptEndpointTests(ReflectorFixture fixture) : IClassFi
         var id = reflector.CreateTranscript(owner: null, TranscriptShareMode.Public);
 
         using (var socket = await ConnectAsync(reflector, id))
+        using (var userSocket = NewSocket(reflector.IssueToken("dropped-user", TimeSpan.FromMinutes(5))))
         {
+            await userSocket.ConnectAsync(reflector.EventsUrl, CancellationToken.None).DefaultTimeout();
+            await reflector.WaitForOpenSocketsAsync("dropped-user", 1, TestTimeouts.Default).DefaultTimeout();
             await reflector.WaitForTranscriptOpenSocketsAsync(id, 1, TestTimeouts.Default).DefaultTimeout();
+
             await reflector.DropAllAsync().DefaultTimeout();
+
             Assert.Equal(0, reflector.TranscriptOpenSockets(id));
+            Assert.Equal(0, reflector.OpenSockets("dropped-user"));
             await Assert.ThrowsAsync<WebSocketException>(() => ReceiveTextAsync(socket));
         }
 
