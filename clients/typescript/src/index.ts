@@ -8,8 +8,7 @@ import {
 } from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
-import type { InvalidateMessage, Resync, UpstreamStatus } from "./contract.generated.js";
-import type { TranscriptEventMessage } from "./transcript-contract.pending.js";
+import type { InvalidateMessage, Resync, TranscriptEventMessage, UpstreamStatus } from "./contract.generated.js";
 import {
   TranscriptSubscriptions,
   type SubscribeTranscriptOptions,
@@ -18,7 +17,6 @@ import {
 } from "./transcripts.js";
 
 export * from "./contract.generated.js";
-export * from "./transcript-contract.pending.js";
 export { backoffDelay, type BackoffOptions } from "./backoff.js";
 export {
   TranscriptSubscriptionError,

@@ -1,4 +1,4 @@
-import type { TranscriptEventMessage } from "./transcript-contract.pending.js";
+import type { TranscriptEventMessage } from "./contract.generated.js";
 
 /** Receives one transcript's events: its history first, then live ones, and `resync` when there was a gap. */
 export type TranscriptEventHandler = (message: TranscriptEventMessage) => void;
