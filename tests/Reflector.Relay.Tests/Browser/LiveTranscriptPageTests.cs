@@ -138,6 +138,43 @@ public sealed class LiveTranscriptPageTests(ChromiumFixture chromium, ReflectorF
         await tab.WaitForBadgeAsync("live");
     }
 
+    [Fact]
+    public async Task Full_reconnect_to_the_relay_resubscribes_with_a_client_side_resync_then_the_history()
+    {
+        await using var relay = DemoRelay.Start(fixture.Reflector);
+        await using var proxy = new SeveringProxy(relay.BaseAddress);
+        await using var context = await chromium.NewContextAsync();
+        var user = DemoRelay.NewUser("erin");
+        var transcriptId = fixture.Reflector.CreateTranscript(user, TranscriptShareMode.Private);
+        var tab = await DemoTab.OpenAsync(context, proxy.BaseAddress, user);
+        await tab.OpenTranscriptAsync(transcriptId);
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "TOPIC", Topic("before", "Before the cut", 0));
+        await Assertions.Expect(tab.LiveTopics).ToHaveCountAsync(1);
+        var connectionId = await tab.ReadAsync<string>("d.connection.connectionId");
+
+        // The connection is lost for good; a topic found meanwhile goes to no tab.
+        proxy.Refusing = true;
+        proxy.SeverAll();
+        await tab.WaitForBadgeAsync("reconnecting");
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "TOPIC", Topic("while-away", "While away", 60));
+        proxy.Refusing = false;
+
+        // The client subscribes again by itself: a resync first, then the history with both topics.
+        await tab.WaitForBadgeAsync("live");
+        await Assertions.Expect(tab.LiveTopics).ToHaveCountAsync(2);
+        await Assertions.Expect(tab.LiveTopics.Last).ToContainTextAsync("While away");
+        Assert.NotEqual(connectionId, await tab.ReadAsync<string>("d.connection.connectionId"));
+        var kinds = (await tab.TranscriptEventsAsync())
+            .Select(e => e.GetProperty("type").GetString() == "resync" ? "resync:" + e.GetProperty("reason").GetString() : e.GetProperty("type").GetString())
+            .ToList();
+        Assert.Equal(["topic", "resync:clientReconnected"], kinds.Take(2));
+        Assert.Equal(2, kinds.Skip(2).Count(kind => kind == "topic"));
+
+        // And it follows live events on the new connection.
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "After the reconnect" });
+        await Assertions.Expect(tab.Page.Locator("#live-title")).ToHaveTextAsync("After the reconnect");
+    }
+
     private static object Topic(string id, string title, double timestamp) => new
     {
         id,
