@@ -27,12 +27,12 @@ internal static class SimulatedReflectorExtensions
         var publicKeyFile = Path.Combine(Path.GetTempPath(), $"reflector-relay-simulator-{Environment.ProcessId}.pem");
         File.WriteAllText(publicKeyFile, signingKey.ExportSubjectPublicKeyInfoPem());
 
-        // The transcript URL is a template: {id} stays literal, so it is built as text rather than escaped by UriBuilder.
+        // The transcript URL is a template: {transcriptId} stays literal, so it is built as text rather than escaped by UriBuilder.
         var socketBase = new UriBuilder(url) { Scheme = url.Scheme == "https" ? "wss" : "ws", Path = "/" }.Uri.GetLeftPart(UriPartial.Authority);
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Upstream:EventsUrl"] = socketBase + "/v1/events",
-            ["Upstream:TranscriptEventsUrl"] = socketBase + "/v1/transcripts/{id}/events",
+            ["Upstream:TranscriptEventsUrl"] = socketBase + "/v1/transcripts/{transcriptId}/events",
             ["Authentication:Jwt:PublicKeyFile"] = publicKeyFile,
             ["Authentication:Jwt:Audience"] = audience,
             // The demo page reaches the simulator's /dev helpers through the relay, on the page's own origin.

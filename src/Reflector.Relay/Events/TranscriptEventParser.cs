@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Reflector.Relay.Events;
 
 /// <summary>
-/// Turns one text frame of <c>/v1/transcripts/{id}/events</c> (<c>{"event": NAME, "data": {...}}</c>) into a typed
+/// Turns one text frame of <c>/v1/transcripts/{transcript_id}/events</c> (<c>{"event": NAME, "data": {...}}</c>) into a typed
 /// <see cref="TranscriptEventMessage"/>. A single forward pass with <see cref="Utf8JsonReader"/>; nothing it returns
 /// points into the frame's bytes, which the socket reuses for the next frame.
 /// </summary>

@@ -5,7 +5,7 @@ using Reflector.Relay.Upstream;
 namespace Reflector.Relay.Transcripts;
 
 /// <summary>
-/// One user's stream of one transcript (<c>/v1/transcripts/{id}/events</c>): each event goes to the connections of
+/// One user's stream of one transcript (<c>/v1/transcripts/{transcript_id}/events</c>): each event goes to the connections of
 /// that user that subscribed to it, and into the history a later subscriber is given first, so every subscriber
 /// sees what a socket of its own would have shown.
 /// </summary>

@@ -11,9 +11,9 @@ internal sealed class UpstreamOptions
     public string? EventsUrl { get; set; }
 
     /// <summary>
-    /// <c>ws://</c> or <c>wss://</c> URL template of Reflector's per-transcript stream, with <c>{id}</c> where the
-    /// transcript id goes. Optional: by default <see cref="EventsUrl"/> with its last <c>/events</c> segment replaced
-    /// by <c>/transcripts/{id}/events</c> (Reflector's own layout).
+    /// <c>ws://</c> or <c>wss://</c> URL template of Reflector's per-transcript stream, with <c>{transcriptId}</c> where
+    /// the transcript id goes. Optional: by default <see cref="EventsUrl"/>'s scheme, host and port with the path
+    /// <c>/v1/transcripts/{transcriptId}/events</c> (Reflector's own layout).
     /// </summary>
     public string? TranscriptEventsUrl { get; set; }
 
@@ -68,19 +68,16 @@ internal sealed class UpstreamOptions
                 return TranscriptEventsUrl;
             }
 
-            const string events = "/events";
-            var eventsUrl = EventsUrl?.TrimEnd('/');
-            if (eventsUrl is null || !Uri.TryCreate(eventsUrl, UriKind.Absolute, out var uri) || uri.Query.Length > 0 ||
-                !eventsUrl.EndsWith(events, StringComparison.Ordinal))
+            if (EventsUrl is null || !Uri.TryCreate(EventsUrl, UriKind.Absolute, out var events))
             {
                 return null;
             }
 
-            return string.Concat(eventsUrl.AsSpan(0, eventsUrl.Length - events.Length), "/transcripts/", TranscriptIdPlaceholder, events);
+            return events.GetLeftPart(UriPartial.Authority) + "/v1/transcripts/" + TranscriptIdPlaceholder + "/events";
         }
     }
 
-    public const string TranscriptIdPlaceholder = "{id}";
+    public const string TranscriptIdPlaceholder = "{transcriptId}";
 
     public Uri TranscriptEventsUri(string transcriptId) =>
         new(TranscriptEventsUrlTemplate!.Replace(TranscriptIdPlaceholder, Uri.EscapeDataString(transcriptId), StringComparison.Ordinal), UriKind.Absolute);
@@ -103,20 +100,13 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
             failures.Add($"Upstream:EventsUrl must be a ws:// or wss:// URL; got '{options.EventsUrl}'.");
         }
 
-        if (options.TranscriptEventsUrlTemplate is not { } template)
+        if (options.TranscriptEventsUrlTemplate is { } template &&
+            (!template.Contains(UpstreamOptions.TranscriptIdPlaceholder, StringComparison.Ordinal) ||
+             !Uri.TryCreate(template.Replace(UpstreamOptions.TranscriptIdPlaceholder, "t", StringComparison.Ordinal), UriKind.Absolute, out var transcriptUri) ||
+             (transcriptUri.Scheme != Uri.UriSchemeWs && transcriptUri.Scheme != Uri.UriSchemeWss)))
         {
-            if (!string.IsNullOrWhiteSpace(options.EventsUrl))
-            {
-                failures.Add("Upstream:TranscriptEventsUrl (environment variable Upstream__TranscriptEventsUrl) is required when " +
-                    "Upstream:EventsUrl does not end in /events: the ws:// or wss:// URL template of Reflector's per-transcript " +
-                    "stream, with {id} for the transcript id.");
-            }
-        }
-        else if (!template.Contains(UpstreamOptions.TranscriptIdPlaceholder, StringComparison.Ordinal) ||
-                 !Uri.TryCreate(template.Replace(UpstreamOptions.TranscriptIdPlaceholder, "t", StringComparison.Ordinal), UriKind.Absolute, out var transcriptUri) ||
-                 (transcriptUri.Scheme != Uri.UriSchemeWs && transcriptUri.Scheme != Uri.UriSchemeWss))
-        {
-            failures.Add($"Upstream:TranscriptEventsUrl must be a ws:// or wss:// URL template containing {{id}}; got '{template}'.");
+            failures.Add("Upstream:TranscriptEventsUrl (environment variable Upstream__TranscriptEventsUrl) must be a ws:// or wss:// " +
+                $"URL template containing {UpstreamOptions.TranscriptIdPlaceholder}; got '{template}'.");
         }
 
         RequireNonNegative(failures, options.Linger, "Linger");

@@ -156,6 +156,46 @@ public sealed class ConnectionOutboxTests : IAsyncDisposable
         Assert.False(_outbox.AbortIfStalled(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task Transcript_events_that_overflow_become_one_resync_per_transcript_and_no_invalidate_resync()
+    {
+        Invalidate("first");
+        // About 360 bytes each: the third does not fit in the 1 KiB budget.
+        var text = new string('x', 300);
+        TranscriptText("t1", text);
+        TranscriptText("t2", text);
+        Assert.Equal(0, _overflows);
+        TranscriptText("t1", text);
+
+        Assert.Equal(1, _overflows);
+        TranscriptText("t1", "live");
+
+        Assert.Equal(
+            ["invalidate transcriptTitleChanged first", "transcriptEvent resync overflow t1", "transcriptEvent resync overflow t2", "transcriptEvent transcript t1"],
+            await ReadMessagesAsync(4));
+    }
+
+    [Fact]
+    public async Task A_replayed_history_larger_than_the_budget_arrives_whole_and_in_order_without_an_overflow()
+    {
+        Invalidate("first");
+        var history = Enumerable.Range(0, 6)
+            .Select(i => Invocation(ClientMethods.TranscriptEvent, new TranscriptEventMessage.FinalTitle("t" + i, new string('x', 400))))
+            .ToList();
+
+        _outbox.EnqueueReplay("t", history);
+        TranscriptText("t9", "live");
+
+        Assert.Equal(0, _overflows);
+        Assert.Equal(
+            ["invalidate transcriptTitleChanged first", .. Enumerable.Range(0, 6).Select(i => $"transcriptEvent finalTitle t{i}"), "transcriptEvent transcript t9"],
+            await ReadMessagesAsync(8));
+    }
+
+    private void TranscriptText(string transcriptId, string text) =>
+        _outbox.Enqueue(
+            Invocation(ClientMethods.TranscriptEvent, new TranscriptEventMessage.LiveText(transcriptId, text, null)), isStatus: false, transcriptId);
+
     private void Invalidate(string transcriptId, string title = "title") =>
         _outbox.Enqueue(Invocation(ClientMethods.Invalidate, new InvalidateMessage.TranscriptTitleChanged(transcriptId, title)), isStatus: false);
 
@@ -203,7 +243,8 @@ public sealed class ConnectionOutboxTests : IAsyncDisposable
         return target == ClientMethods.UpstreamStatus
             ? $"{target} {argument.GetProperty("state").GetString()}"
             : argument.GetProperty("type").GetString() == "resync"
-                ? $"{target} resync {argument.GetProperty("reason").GetString()}"
+                ? $"{target} resync {argument.GetProperty("reason").GetString()}" +
+                  (argument.TryGetProperty("transcriptId", out var id) ? " " + id.GetString() : "")
                 : $"{target} {argument.GetProperty("type").GetString()} {argument.GetProperty("transcriptId").GetString()}";
     }
 

@@ -35,7 +35,7 @@ internal static class ClusterTabs
     /// <summary>Waits until <paramref name="holder"/> has had its linger pass with the socket kept for other relays' tabs.</summary>
     public static Task KeptForOtherRelaysAsync(ClusterNode holder) =>
         TestTimeouts.Eventually(
-            () => holder.Output.Contains("the upstream stays open for the user's connections on other relays", StringComparison.Ordinal),
+            () => holder.Output.Contains("the upstream stays open for its connections on other relays", StringComparison.Ordinal),
             $"{holder.Name} kept the socket for the other relays' tabs");
 
     public static async Task DisposeAllAsync(IEnumerable<RelayClient> tabs)
