@@ -5,7 +5,7 @@ using Reflector.Relay.Events;
 namespace Reflector.Relay.Cluster;
 
 /// <summary>
-/// One message on a user's channel. <see cref="Epoch"/> is the holder's claim: a relay that lost its claim (it was
+/// One message on a stream's channel. <see cref="Epoch"/> is the holder's claim: a relay that lost its claim (it was
 /// paused, or cut off) may still publish for a moment, and receivers drop what comes from an older epoch than one
 /// they have heard. <see cref="Sequence"/> orders the holder's messages within its epoch.
 /// </summary>
@@ -15,7 +15,8 @@ internal sealed record ClusterEnvelope(
     [property: JsonPropertyName("q")] long Sequence,
     [property: JsonPropertyName("k")] ClusterMessageKind Kind,
     [property: JsonPropertyName("i"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InvalidateMessage? Invalidate = null,
-    [property: JsonPropertyName("s"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UpstreamStatus? Status = null)
+    [property: JsonPropertyName("s"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UpstreamStatus? Status = null,
+    [property: JsonPropertyName("t"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TranscriptEventMessage? Transcript = null)
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
@@ -43,7 +44,7 @@ internal sealed record ClusterEnvelope(
 [JsonConverter(typeof(JsonStringEnumConverter<ClusterMessageKind>))]
 internal enum ClusterMessageKind
 {
-    /// <summary>An invalidation from the holder's socket.</summary>
+    /// <summary>A message from the holder's socket: an invalidation, or a transcript's event.</summary>
     [JsonStringEnumMemberName("invalidate")] Invalidate,
 
     /// <summary>The holder's socket changed state.</summary>

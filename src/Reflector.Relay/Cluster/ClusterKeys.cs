@@ -13,18 +13,24 @@ internal sealed class ClusterKeys(string prefix)
     /// <summary>Every relay that has said it is alive, dead ones until someone notices.</summary>
     public RedisKey Nodes => $"{prefix}:nodes";
 
-    /// <summary>The user's socket holder, <c>{node}/{claim}|{epoch}</c>.</summary>
-    public RedisKey Owner(string userId) => $"{prefix}:user:{userId}:owner";
+    /// <summary>A user's stream of events: <c>user:{userId}</c>.</summary>
+    public static string UserStream(string userId) => "user:" + userId;
 
-    public RedisKey Epoch(string userId) => $"{prefix}:user:{userId}:epoch";
+    /// <summary>A user's stream of one transcript: in a namespace of its own, so no user id can name it.</summary>
+    public static string TranscriptStream(string key) => "transcript:" + key;
+
+    /// <summary>The user's socket holder, <c>{node}/{claim}|{epoch}</c>.</summary>
+    public RedisKey Owner(string stream) => $"{prefix}:{stream}:owner";
+
+    public RedisKey Epoch(string stream) => $"{prefix}:{stream}:epoch";
 
     /// <summary>The relays with connections of the user.</summary>
-    public RedisKey Interested(string userId) => $"{prefix}:user:{userId}:nodes";
+    public RedisKey Interested(string stream) => $"{prefix}:{stream}:nodes";
 
     /// <summary>The holder's last status envelope, for connections joining on other relays.</summary>
-    public RedisKey Status(string userId) => $"{prefix}:user:{userId}:status";
+    public RedisKey Status(string stream) => $"{prefix}:{stream}:status";
 
-    public RedisChannel Channel(string userId) => RedisChannel.Literal($"{prefix}:user:{userId}");
+    public RedisChannel Channel(string stream) => RedisChannel.Literal($"{prefix}:{stream}");
 
     /// <summary>
     /// Takes the user's socket when nobody holds it or its holder's relay is dead; keeps it when the caller holds it.

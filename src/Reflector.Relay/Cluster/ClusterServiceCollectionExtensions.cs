@@ -24,6 +24,7 @@ internal static class ClusterServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
         services.TryAddSingleton<RedisUpstreamOwnership>();
         services.TryAddSingleton<IUpstreamOwnership<Events.InvalidateMessage>>(provider => provider.GetRequiredService<RedisUpstreamOwnership>());
+        services.TryAddSingleton<IUpstreamOwnership<Events.TranscriptEventMessage>>(provider => provider.GetRequiredService<RedisUpstreamOwnership>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisUpstreamOwnership>());
         return services;
     }

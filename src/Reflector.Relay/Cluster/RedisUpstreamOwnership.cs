@@ -11,10 +11,10 @@ namespace Reflector.Relay.Cluster;
 /// that stays valid while its relay is alive, so the cost per heartbeat is a few commands per relay, not one per
 /// user. Everything else happens on the user's own channel and only when something changes: a claim, a release,
 /// a relay's connections of the user coming or going, and the holder's messages.
-/// While Redis is unreachable every relay holds a socket of its own for its users (<see cref="RedisUserClaim"/>),
+/// While Redis is unreachable every relay holds a socket of its own for its users (<see cref="RedisStreamClaim{TMessage}"/>),
 /// and when it returns the claims are settled again.
 /// </summary>
-internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<InvalidateMessage>, IClusterMembershipObserver, IHostedService, IAsyncDisposable
+internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<InvalidateMessage>, IUpstreamOwnership<TranscriptEventMessage>, IClusterMembershipObserver, IHostedService, IAsyncDisposable
 {
     private readonly ClusterOptions _options;
     private readonly string _connectionString;
@@ -23,7 +23,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     private readonly ILogger<RedisUpstreamOwnership> _logger;
 
     private readonly Lock _lock = new();
-    private readonly HashSet<RedisUserClaim> _claims = [];
+    private readonly HashSet<IRedisClaim> _claims = [];
     private readonly Dictionary<string, int> _interest = new(StringComparer.Ordinal);
     private readonly ClusterHeartbeat _heartbeat;
     // Releases Redis could not take when they were made; retried every heartbeat (see ReleaseOrRetryLaterAsync).
@@ -71,58 +71,65 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
 
     internal ISubscriber Subscriber => _redis!.GetSubscriber();
 
-    public IUpstreamClaim<InvalidateMessage> Join(string userId, IClaimObserver<InvalidateMessage> observer)
+    public IUpstreamClaim<InvalidateMessage> Join(string userId, IClaimObserver<InvalidateMessage> observer) =>
+        JoinStream(ClusterKeys.UserStream(userId), observer);
+
+    public IUpstreamClaim<TranscriptEventMessage> Join(string key, IClaimObserver<TranscriptEventMessage> observer) =>
+        JoinStream(ClusterKeys.TranscriptStream(key), observer);
+
+    private RedisStreamClaim<TMessage> JoinStream<TMessage>(string streamKey, IClaimObserver<TMessage> observer)
+        where TMessage : class
     {
-        var claim = new RedisUserClaim(this, userId, $"{NodeId}/{Interlocked.Increment(ref _claimSequence)}", observer);
+        var claim = new RedisStreamClaim<TMessage>(this, streamKey, $"{NodeId}/{Interlocked.Increment(ref _claimSequence)}", observer);
         bool first;
         lock (_lock)
         {
             _claims.Add(claim);
-            first = !_interest.TryGetValue(userId, out var count);
-            _interest[userId] = count + 1;
+            first = !_interest.TryGetValue(streamKey, out var count);
+            _interest[streamKey] = count + 1;
         }
 
         if (first)
         {
-            SayInterest(userId, claim.HolderId, joined: true);
+            SayInterest(streamKey, claim.HolderId, joined: true);
         }
 
         claim.Start();
         return claim;
     }
 
-    internal void Leave(RedisUserClaim claim)
+    internal void Leave(IRedisClaim claim)
     {
         bool last;
         lock (_lock)
         {
             _claims.Remove(claim);
-            var count = _interest.GetValueOrDefault(claim.UserId) - 1;
+            var count = _interest.GetValueOrDefault(claim.StreamKey) - 1;
             last = count <= 0;
             if (last)
             {
-                _interest.Remove(claim.UserId);
+                _interest.Remove(claim.StreamKey);
             }
             else
             {
-                _interest[claim.UserId] = count;
+                _interest[claim.StreamKey] = count;
             }
         }
 
         if (last)
         {
-            SayInterest(claim.UserId, claim.HolderId, joined: false);
+            SayInterest(claim.StreamKey, claim.HolderId, joined: false);
         }
     }
 
     internal bool IsLive(string nodeId) => _heartbeat.IsLive(nodeId);
 
     /// <summary>Runs the claim script; throws when Redis cannot answer.</summary>
-    internal async Task<ClaimResult> TryClaimAsync(string userId, string holderId)
+    internal async Task<ClaimResult> TryClaimAsync(string stream, string holderId)
     {
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             ClusterKeys.ClaimScript,
-            [Keys.Owner(userId), Keys.Epoch(userId)],
+            [Keys.Owner(stream), Keys.Epoch(stream)],
             [holderId, Keys.NodePrefix]).ConfigureAwait(false))!;
         var value = (string)result[1]!;
         return new ClaimResult((int)result[0] == 1, value, (int)result[2] == 1);
@@ -132,15 +139,15 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     /// Frees the user's claim for the relays with its tabs, now or, when Redis cannot take it now, at a later
     /// heartbeat: the claim names a live relay, so nothing else would ever free it.
     /// </summary>
-    internal async Task ReleaseOrRetryLaterAsync(string userId, string holderId, string holderValue)
+    internal async Task ReleaseOrRetryLaterAsync(string stream, string holderId, string holderValue)
     {
-        if (!await TryReleaseAsync(userId, holderId, holderValue).ConfigureAwait(false))
+        if (!await TryReleaseAsync(stream, holderId, holderValue).ConfigureAwait(false))
         {
-            _pendingReleases[(userId, holderValue)] = holderId;
+            _pendingReleases[(stream, holderValue)] = holderId;
         }
     }
 
-    private async Task<bool> TryReleaseAsync(string userId, string holderId, string holderValue)
+    private async Task<bool> TryReleaseAsync(string stream, string holderId, string holderValue)
     {
         if (!IsConnected)
         {
@@ -150,26 +157,26 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         try
         {
             await Database.ScriptEvaluateAsync(
-                ClusterKeys.ReleaseScript, [Keys.Owner(userId), Keys.Status(userId)], [holderValue]).ConfigureAwait(false);
-            Publish(userId, new ClusterEnvelope(holderId, 0, 0, ClusterMessageKind.Released), holderValue: null);
+                ClusterKeys.ReleaseScript, [Keys.Owner(stream), Keys.Status(stream)], [holderValue]).ConfigureAwait(false);
+            Publish(stream, new ClusterEnvelope(holderId, 0, 0, ClusterMessageKind.Released), holderValue: null);
             return true;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            Log.PublishFailed(_logger, userId, exception.Message);
+            Log.PublishFailed(_logger, stream, exception.Message);
             return false;
         }
     }
 
-    internal async Task<string[]> InterestedNodesAsync(string userId) =>
-        [.. (await Database.SetMembersAsync(Keys.Interested(userId)).ConfigureAwait(false)).Select(member => (string)member!)];
+    internal async Task<string[]> InterestedNodesAsync(string stream) =>
+        [.. (await Database.SetMembersAsync(Keys.Interested(stream)).ConfigureAwait(false)).Select(member => (string)member!)];
 
-    internal async Task<RedisValue> LastStatusAsync(string userId) =>
-        await Database.StringGetAsync(Keys.Status(userId)).ConfigureAwait(false);
+    internal async Task<RedisValue> LastStatusAsync(string stream) =>
+        await Database.StringGetAsync(Keys.Status(stream)).ConfigureAwait(false);
 
     /// <summary>Fire and forget: ordered after every earlier command on the same connection, never waited for.</summary>
     /// <param name="holderValue">For a status: the claim it is published under; it is kept for joining tabs only while that claim holds.</param>
-    internal void Publish(string userId, ClusterEnvelope envelope, string? holderValue)
+    internal void Publish(string stream, ClusterEnvelope envelope, string? holderValue)
     {
         if (!IsConnected)
         {
@@ -182,19 +189,19 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
             if (holderValue is not null)
             {
                 Database.ScriptEvaluate(
-                    ClusterKeys.SetStatusScript, [Keys.Owner(userId), Keys.Status(userId)], [holderValue, json], CommandFlags.FireAndForget);
+                    ClusterKeys.SetStatusScript, [Keys.Owner(stream), Keys.Status(stream)], [holderValue, json], CommandFlags.FireAndForget);
             }
 
-            Subscriber.Publish(Keys.Channel(userId), json, CommandFlags.FireAndForget);
+            Subscriber.Publish(Keys.Channel(stream), json, CommandFlags.FireAndForget);
             _metrics.ClusterMessagePublished();
         }
         catch (RedisException exception)
         {
-            Log.PublishFailed(_logger, userId, exception.Message);
+            Log.PublishFailed(_logger, stream, exception.Message);
         }
     }
 
-    private void SayInterest(string userId, string holderId, bool joined)
+    private void SayInterest(string stream, string holderId, bool joined)
     {
         if (!IsConnected)
         {
@@ -204,7 +211,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
 
         try
         {
-            var key = Keys.Interested(userId);
+            var key = Keys.Interested(stream);
             if (joined)
             {
                 Database.SetAdd(key, NodeId, CommandFlags.FireAndForget);
@@ -216,11 +223,11 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
             }
 
             Subscriber.Publish(
-                Keys.Channel(userId), new ClusterEnvelope(holderId, 0, 0, ClusterMessageKind.Interest).ToJson(), CommandFlags.FireAndForget);
+                Keys.Channel(stream), new ClusterEnvelope(holderId, 0, 0, ClusterMessageKind.Interest).ToJson(), CommandFlags.FireAndForget);
         }
         catch (RedisException exception)
         {
-            Log.PublishFailed(_logger, userId, exception.Message);
+            Log.PublishFailed(_logger, stream, exception.Message);
         }
     }
 
@@ -268,21 +275,21 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
 
     public async Task<Func<Task>> OnRejoinedAsync()
     {
-        List<string> users;
+        List<string> streams;
         lock (_lock)
         {
-            users = [.. _interest.Keys];
+            streams = [.. _interest.Keys];
         }
 
-        foreach (var userId in users)
+        foreach (var stream in streams)
         {
-            Database.SetAdd(Keys.Interested(userId), NodeId, CommandFlags.FireAndForget);
-            Database.KeyExpire(Keys.Interested(userId), TimeSpan.FromDays(1), CommandFlags.FireAndForget);
+            Database.SetAdd(Keys.Interested(stream), NodeId, CommandFlags.FireAndForget);
+            Database.KeyExpire(Keys.Interested(stream), TimeSpan.FromDays(1), CommandFlags.FireAndForget);
         }
 
         // Side by side (the client pipelines them): thousands of claims settled one round trip at a time could
         // outlast this relay's own presence.
-        var confirmed = new System.Collections.Concurrent.ConcurrentBag<RedisUserClaim>();
+        var confirmed = new System.Collections.Concurrent.ConcurrentBag<IRedisClaim>();
         await Parallel.ForEachAsync(
             Claims(),
             new ParallelOptions { MaxDegreeOfParallelism = 64 },
@@ -306,11 +313,11 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     /// <summary>Every heartbeat with Redis: releases that could not be made, and fallback sockets that can now be settled.</summary>
     public async Task OnBeatAsync()
     {
-        foreach (var ((userId, holderValue), holderId) in _pendingReleases)
+        foreach (var ((stream, holderValue), holderId) in _pendingReleases)
         {
-            if (await TryReleaseAsync(userId, holderId, holderValue).ConfigureAwait(false))
+            if (await TryReleaseAsync(stream, holderId, holderValue).ConfigureAwait(false))
             {
-                _pendingReleases.TryRemove((userId, holderValue), out _);
+                _pendingReleases.TryRemove((stream, holderValue), out _);
             }
         }
 
@@ -331,7 +338,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         }
     }
 
-    private List<RedisUserClaim> Claims()
+    private List<IRedisClaim> Claims()
     {
         lock (_lock)
         {
@@ -344,8 +351,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         [LoggerMessage(500, LogLevel.Information, "Cluster node {NodeId} started; Redis connected: {Connected}")]
         public static partial void Started(ILogger logger, string nodeId, bool connected);
 
-        [LoggerMessage(504, LogLevel.Warning, "Publishing to the cluster for {UserId} failed: {Reason}")]
-        public static partial void PublishFailed(ILogger logger, string userId, string reason);
+        [LoggerMessage(504, LogLevel.Warning, "Publishing to the cluster for {Stream} failed: {Reason}")]
+        public static partial void PublishFailed(ILogger logger, string stream, string reason);
 
     }
 }

@@ -20,6 +20,9 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
     private readonly List<string> _subscribers = [];
     private readonly TaskCompletionSource _firstOutcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Whether the history holds everything since the stream began (or since Reflector's last replay began).
+    private bool _whole = true;
+
     public TranscriptFeed(string userId, string transcriptId, UpstreamOptions options, long maxHistoryBytes, ITranscriptEventSink sink)
     {
         _transcriptId = transcriptId;
@@ -58,6 +61,7 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
             {
                 // Reflector replays the whole history on the new socket; the old one would show it twice.
                 _history.Clear();
+                _whole = true;
             }
             else
             {
@@ -95,9 +99,10 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
             }
 
             var history = _history.Snapshot();
-            if (_history.IsTruncated)
+            if (_history.IsTruncated || !_whole)
             {
-                // The oldest events no longer fit: the subscriber refetches, then follows what the history still holds.
+                // The oldest events no longer fit, or were never heard here: the subscriber refetches, then follows
+                // what the history holds.
                 history = [_sink.Send([], Resync(ResyncReason.Overflow)), .. history];
             }
 
@@ -106,6 +111,14 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
         }
 
         return Task.CompletedTask;
+    }
+
+    public void OnFollowingMidStream()
+    {
+        lock (_lock)
+        {
+            _whole = false;
+        }
     }
 
     public void Leave(string connectionId)

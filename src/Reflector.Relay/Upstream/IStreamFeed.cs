@@ -46,6 +46,12 @@ internal interface IStreamFeed<TMessage>
     /// <summary>A connection joined: tell it the state of the stream so far. Serialized with status changes.</summary>
     Task JoinAsync(string connectionId, UpstreamStatus status, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// This relay starts following the stream from another relay's socket (a cluster), without having heard it from the
+    /// start: whatever that socket said before is not known here.
+    /// </summary>
+    void OnFollowingMidStream();
+
     /// <summary>A connection left the stream.</summary>
     void Leave(string connectionId);
 

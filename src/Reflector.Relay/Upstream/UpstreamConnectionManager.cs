@@ -39,7 +39,8 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime? lifetime = null,
         IUpstreamOwnership<InvalidateMessage>? ownership = null,
-        ITranscriptEventSink? transcriptSink = null)
+        ITranscriptEventSink? transcriptSink = null,
+        IUpstreamOwnership<TranscriptEventMessage>? transcriptOwnership = null)
     {
         _lifetime = lifetime;
         _options = options.Value;
@@ -51,11 +52,10 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         _users = new UpstreamStreamSet<InvalidateMessage>(
             _options, limits.Value.MaxConnectionsPerUser, connector, reconnectPipeline,
             ownership ?? new LocalUpstreamOwnership<InvalidateMessage>(), metrics, timeProvider, loggerFactory);
-        // A transcript stream is held where its subscribers are, even in a cluster: a relay that followed another's
-        // socket could not give a late subscriber the replay it never saw. Its connections are bounded by the user's.
+        // A transcript stream's connections are bounded by its user's, and a connection's subscriptions by the hub.
         _transcripts = new UpstreamStreamSet<TranscriptEventMessage>(
             _options, int.MaxValue, connector, reconnectPipeline,
-            new LocalUpstreamOwnership<TranscriptEventMessage>(), metrics, timeProvider, loggerFactory);
+            transcriptOwnership ?? new LocalUpstreamOwnership<TranscriptEventMessage>(), metrics, timeProvider, loggerFactory);
         metrics.ObserveUpstreams(Census);
         metrics.ObserveTranscriptStreams(() => _transcripts.Count);
     }

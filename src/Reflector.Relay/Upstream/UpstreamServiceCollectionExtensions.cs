@@ -19,6 +19,7 @@ internal static class UpstreamServiceCollectionExtensions
         services.TryAddSingleton<UpstreamConnector>();
         // A relay alone unless the cluster (Cluster/) registered its Redis ownership first.
         services.TryAddSingleton<IUpstreamOwnership<Events.InvalidateMessage>, LocalUpstreamOwnership<Events.InvalidateMessage>>();
+        services.TryAddSingleton<IUpstreamOwnership<Events.TranscriptEventMessage>, LocalUpstreamOwnership<Events.TranscriptEventMessage>>();
         if (!services.Any(descriptor => descriptor.ServiceType == typeof(UpstreamConnectionManager)))
         {
             services.AddSingleton<UpstreamConnectionManager>();

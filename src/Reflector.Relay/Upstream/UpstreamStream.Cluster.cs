@@ -62,6 +62,7 @@ internal sealed partial class UpstreamStream<TMessage>
         _onHoldChanged(this);
         // Whatever happened between this socket's last event and the other's first may be missed here.
         await RelayLocallyAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+        _feed.OnFollowingMidStream();
     }
 
     /// <summary>Lets another relay, one with a usable token, open the socket.</summary>
@@ -93,7 +94,7 @@ internal sealed partial class UpstreamStream<TMessage>
             return;
         }
 
-        _followedRemote = true;
+        FollowRemote();
         await RelayLocallyAsync(message).ConfigureAwait(false);
     }
 
@@ -104,15 +105,30 @@ internal sealed partial class UpstreamStream<TMessage>
             return;
         }
 
-        _followedRemote = true;
+        FollowRemote();
         await SetStatusAsync(status, fromOtherRelay: true).ConfigureAwait(false);
+    }
+
+    /// <summary>The first word from the holder: what it said before is not known here, unless this relay held it.</summary>
+    private void FollowRemote()
+    {
+        if (!_followedRemote)
+        {
+            _followedRemote = true;
+            if (!_hasConnected)
+            {
+                _feed.OnFollowingMidStream();
+            }
+        }
     }
 
     public async Task OnRemoteGapAsync()
     {
         if (!IsHolding)
         {
+            // No replay follows a gap on the channel: the stream goes on where it is.
             await RelayLocallyAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+            _feed.OnFollowingMidStream();
         }
     }
 

@@ -38,6 +38,11 @@ internal sealed class UserEventsFeed(string userId, UpstreamOptions options, IUs
     public Task JoinAsync(string connectionId, UpstreamStatus status, CancellationToken cancellationToken) =>
         sink.UpstreamStatusToConnectionAsync(connectionId, status, cancellationToken);
 
+    public void OnFollowingMidStream()
+    {
+        // User events have no history; each connection is told the holder's status when it joins.
+    }
+
     public void Leave(string connectionId)
     {
         // Deliveries address the user's connections as SignalR tracks them; nothing to forget here.

@@ -43,6 +43,7 @@ public sealed class TranscriptStreamTests(ReflectorFixture fixture) : IClassFixt
         await using var tab = await TranscriptTab.OpenAsync(relay, owner, usesMessagePack);
 
         await tab.SubscribeAsync(transcriptId);
+        await ReflectorListensAsync(transcriptId, owner);
         foreach (var (eventName, data, _) in EveryKindFor(transcriptId))
         {
             Assert.Equal(1, await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, eventName, data));
@@ -64,6 +65,7 @@ public sealed class TranscriptStreamTests(ReflectorFixture fixture) : IClassFixt
         await using var second = await TranscriptTab.OpenAsync(relay, owner);
 
         await Task.WhenAll(first.SubscribeAsync(transcriptId), second.SubscribeAsync(transcriptId));
+        await ReflectorListensAsync(transcriptId, owner);
         Assert.Equal(1, await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "Shared" }));
 
         var expected = new TranscriptEventMessage.FinalTitle(transcriptId, "Shared");
@@ -82,6 +84,7 @@ public sealed class TranscriptStreamTests(ReflectorFixture fixture) : IClassFixt
         var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
         await using var early = await TranscriptTab.OpenAsync(relay, owner);
         await early.SubscribeAsync(transcriptId);
+        await ReflectorListensAsync(transcriptId, owner);
 
         await Emit(transcriptId, "TOPIC", Topic("t1", "First draft"));
         await Emit(transcriptId, "TOPIC", Topic("t2", "Second"));
@@ -114,6 +117,7 @@ public sealed class TranscriptStreamTests(ReflectorFixture fixture) : IClassFixt
         var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
         await using var tab = await TranscriptTab.OpenAsync(relay, owner);
         await tab.SubscribeAsync(transcriptId);
+        await ReflectorListensAsync(transcriptId, owner);
         await Emit(transcriptId, "TOPIC", Topic("t1", "Before the drop"));
         await tab.NextAsync();
 
@@ -178,10 +182,13 @@ public sealed class TranscriptStreamTests(ReflectorFixture fixture) : IClassFixt
         await using var bobTab = await TranscriptTab.OpenAsync(relay, bob);
         await aliceTab.SubscribeAsync(secret);
         await aliceTab.SubscribeAsync(shared);
+        await ReflectorListensAsync(secret, alice);
+        await ReflectorListensAsync(shared, alice);
 
         // Alice's stream is already open in the relay; Bob still gets Reflector's answer for Bob.
         await Assert.ThrowsAsync<HubException>(() => bobTab.SubscribeAsync(secret));
         await bobTab.SubscribeAsync(shared);
+        await ReflectorListensAsync(shared, bob);
         Assert.Equal(1, fixture.Reflector.TranscriptOpenSockets(shared, alice));
         Assert.Equal(1, fixture.Reflector.TranscriptOpenSockets(shared, bob));
 
@@ -208,6 +215,7 @@ public sealed class TranscriptStreamTests(ReflectorFixture fixture) : IClassFixt
         var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
         await using var tab = await TranscriptTab.OpenAsync(relay, owner);
         await tab.SubscribeAsync(transcriptId);
+        await ReflectorListensAsync(transcriptId, owner);
         await Emit(transcriptId, "TOPIC", Topic("t1", "Kept for the linger"));
         await tab.NextAsync();
 
@@ -277,6 +285,14 @@ public sealed class TranscriptStreamTests(ReflectorFixture fixture) : IClassFixt
         var refused = await Assert.ThrowsAsync<HubException>(() => tab.SubscribeAsync(transcriptId));
         Assert.Contains("transcript id is required", refused.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Reflector sends live events only to sockets it has registered, which it does a moment after answering the
+    /// handshake (the relay may be told its subscription is done first): events emitted before that are lost, as
+    /// they would be to any client. Tests emit once Reflector listens.
+    /// </summary>
+    private Task ReflectorListensAsync(string transcriptId, string userId) =>
+        fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, userId, 1, TestTimeouts.Default);
 
     private Task<int> Emit(string transcriptId, string eventName, object data) =>
         fixture.Reflector.EmitTranscriptEventAsync(transcriptId, eventName, data);

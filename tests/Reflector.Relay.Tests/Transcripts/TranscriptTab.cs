@@ -18,9 +18,13 @@ internal sealed class TranscriptTab : IAsyncDisposable
 
     public RelayClient Client { get; }
 
-    public static async Task<TranscriptTab> OpenAsync(RelayFactory relay, string userId, bool usesMessagePack = false)
+    public static Task<TranscriptTab> OpenAsync(RelayFactory relay, string userId, bool usesMessagePack = false) =>
+        OpenAsync(relay.CreateClient(relay.TokenFor(userId), usesMessagePack: usesMessagePack));
+
+    /// <summary>Starts <paramref name="client"/>, created but not started, as a tab that follows transcripts.</summary>
+    public static async Task<TranscriptTab> OpenAsync(RelayClient client)
     {
-        var tab = new TranscriptTab(relay.CreateClient(relay.TokenFor(userId), usesMessagePack: usesMessagePack));
+        var tab = new TranscriptTab(client);
         await tab.Client.StartAsync();
         return tab;
     }

@@ -3,13 +3,13 @@ using StackExchange.Redis;
 namespace Reflector.Relay.Cluster;
 
 /// <summary>The claim's ear on the user's channel: the holder's messages, releases, and other relays coming and going.</summary>
-internal sealed partial class RedisUserClaim
+internal sealed partial class RedisStreamClaim<TMessage>
 {
     private async Task SubscribeAsync()
     {
         try
         {
-            var queue = await _cluster.Subscriber.SubscribeAsync(_cluster.Keys.Channel(UserId)).ConfigureAwait(false);
+            var queue = await _cluster.Subscriber.SubscribeAsync(_cluster.Keys.Channel(StreamKey)).ConfigureAwait(false);
             lock (_lock)
             {
                 if (_disposed)
@@ -23,7 +23,7 @@ internal sealed partial class RedisUserClaim
 
             // Subscribed first, then read: a status published in between arrives on the channel, and the older of
             // the two is dropped by its sequence.
-            if (ClusterEnvelope.Parse(await _cluster.LastStatusAsync(UserId).ConfigureAwait(false)) is { Kind: ClusterMessageKind.Status } last)
+            if (ClusterEnvelope.Parse(await _cluster.LastStatusAsync(StreamKey).ConfigureAwait(false)) is { Kind: ClusterMessageKind.Status } last)
             {
                 await OnEnvelopeAsync(last).ConfigureAwait(false);
             }
@@ -33,7 +33,7 @@ internal sealed partial class RedisUserClaim
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             // Subscribed again when Redis returns (SettleAsync); meanwhile this relay holds a socket of its own.
-            Log.SubscribeFailed(_cluster.Logger, UserId, exception.Message);
+            RedisClaimLog.SubscribeFailed(_cluster.Logger, StreamKey, exception.Message);
         }
         finally
         {
@@ -83,9 +83,9 @@ internal sealed partial class RedisUserClaim
             }
         }
 
-        if (envelope is { Kind: ClusterMessageKind.Invalidate, Invalidate: { } invalidate })
+        if (envelope.Kind == ClusterMessageKind.Invalidate && (envelope.Invalidate as TMessage ?? envelope.Transcript as TMessage) is { } message)
         {
-            await _observer.OnRemoteMessageAsync(invalidate).ConfigureAwait(false);
+            await _observer.OnRemoteMessageAsync(message).ConfigureAwait(false);
         }
         else if (envelope is { Kind: ClusterMessageKind.Status, Status: { } status })
         {

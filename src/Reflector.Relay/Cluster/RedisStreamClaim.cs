@@ -5,14 +5,16 @@ using StackExchange.Redis;
 namespace Reflector.Relay.Cluster;
 
 /// <summary>
-/// One relay's part in one user's stream in a cluster: it holds the user's socket under a claim, or waits for the
-/// holder to go while following its messages on the user's channel. While Redis is unreachable it holds a socket
-/// of its own (a fallback lease) and, when Redis returns, keeps it only if its claim wins.
+/// One relay's part in one stream in a cluster (a user's events, or a user's stream of one transcript): it holds
+/// the stream's socket under a claim, or waits for the holder to go while following its messages on the stream's
+/// channel. While Redis is unreachable it holds a socket of its own (a fallback lease) and, when Redis returns,
+/// keeps it only if its claim wins.
 /// </summary>
-internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
+internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstreamClaim<TMessage>
+    where TMessage : class
 {
     private readonly RedisUpstreamOwnership _cluster;
-    private readonly IClaimObserver<InvalidateMessage> _observer;
+    private readonly IClaimObserver<TMessage> _observer;
 
     private readonly Lock _lock = new();
     private CancellationTokenSource? _lease;
@@ -33,15 +35,16 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
     private Task _subscription = Task.CompletedTask;
     private bool _disposed;
 
-    public RedisUserClaim(RedisUpstreamOwnership cluster, string userId, string holderId, IClaimObserver<InvalidateMessage> observer)
+    /// <param name="streamKey">The stream's name in Redis (<see cref="ClusterKeys.UserStream"/>, <see cref="ClusterKeys.TranscriptStream"/>).</param>
+    public RedisStreamClaim(RedisUpstreamOwnership cluster, string streamKey, string holderId, IClaimObserver<TMessage> observer)
     {
         _cluster = cluster;
-        UserId = userId;
+        StreamKey = streamKey;
         HolderId = holderId;
         _observer = observer;
     }
 
-    public string UserId { get; }
+    public string StreamKey { get; }
 
     public Task Ready => _ready.Task;
 
@@ -100,7 +103,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
             ClaimResult result;
             try
             {
-                result = await _cluster.TryClaimAsync(UserId, HolderId).ConfigureAwait(false);
+                result = await _cluster.TryClaimAsync(StreamKey, HolderId).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
@@ -128,7 +131,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
         }
     }
 
-    public void Publish(InvalidateMessage message) => Publish(ClusterMessageKind.Invalidate, message, null);
+    public void Publish(TMessage message) => Publish(ClusterMessageKind.Invalidate, message, null);
 
     public void Publish(UpstreamStatus status) => Publish(ClusterMessageKind.Status, null, status);
 
@@ -148,7 +151,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
         {
             // Only the holder's own release frees the claim while its relay lives: one that cannot be sent now is
             // retried at every heartbeat until Redis takes it.
-            await _cluster.ReleaseOrRetryLaterAsync(UserId, HolderId, holderValue).ConfigureAwait(false);
+            await _cluster.ReleaseOrRetryLaterAsync(StreamKey, HolderId, holderValue).ConfigureAwait(false);
         }
 
         await CancelAsync(lease).ConfigureAwait(false);
@@ -181,14 +184,14 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
     }
 
     /// <summary>Redis is unreachable: a relay waiting for the holder holds a socket of its own meanwhile.</summary>
-    internal void OnRedisLost() => Wake();
+    public void OnRedisLost() => Wake();
 
     /// <summary>
     /// Redis answers again, or this relay was silent long enough to have been given up: a held socket is kept only
     /// if the claim still wins; a waiting relay tries again; a following relay may have missed messages.
     /// </summary>
     /// <returns><see langword="true"/> when this relay still holds the socket.</returns>
-    internal async Task<bool> SettleAsync()
+    public async Task<bool> SettleAsync()
     {
         bool subscribed;
         bool holding;
@@ -221,12 +224,12 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
         ClaimResult result;
         try
         {
-            result = await _cluster.TryClaimAsync(UserId, HolderId).ConfigureAwait(false);
+            result = await _cluster.TryClaimAsync(StreamKey, HolderId).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             // Settled at a later heartbeat; meanwhile the socket serves this relay's own tabs.
-            Log.SettleFailed(_cluster.Logger, UserId, exception.Message);
+            RedisClaimLog.SettleFailed(_cluster.Logger, StreamKey, exception.Message);
             return false;
         }
 
@@ -257,7 +260,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
             if (result.Won)
             {
                 // The win must not outlive the release that raced it, or nobody could claim the user again.
-                await _cluster.ReleaseOrRetryLaterAsync(UserId, HolderId, result.HolderValue).ConfigureAwait(false);
+                await _cluster.ReleaseOrRetryLaterAsync(StreamKey, HolderId, result.HolderValue).ConfigureAwait(false);
             }
 
             return false;
@@ -266,7 +269,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
         if (lost is not null)
         {
             _cluster.Metrics.ClusterClaimLost();
-            Log.ClaimLost(_cluster.Logger, UserId, result.HolderNode);
+            RedisClaimLog.ClaimLost(_cluster.Logger, StreamKey, result.HolderNode);
             await CancelAsync(lost).ConfigureAwait(false);
             return false;
         }
@@ -276,7 +279,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
     }
 
     /// <summary>A socket held on a fallback lease while Redis answers (a claim that failed on a timeout): settle it.</summary>
-    internal bool HoldsFallback
+    public bool HoldsFallback
     {
         get
         {
@@ -288,10 +291,10 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
     }
 
     /// <summary>The claim held through the settling: whatever the socket could not deliver meanwhile needs a resync.</summary>
-    internal Task ConfirmedAsync() => _observer.OnClaimConfirmedAsync();
+    public Task ConfirmedAsync() => _observer.OnClaimConfirmedAsync();
 
     /// <summary>Relays found dead: a waiter whose holder died claims now; a holder forgets their connections.</summary>
-    internal void OnRelaysDied(IReadOnlySet<string> dead)
+    public void OnRelaysDied(IReadOnlySet<string> dead)
     {
         bool wake;
         bool interestChanged;
@@ -328,11 +331,11 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
         }
 
         _cluster.Metrics.ClusterClaimWon(kind);
-        Log.ClaimWon(_cluster.Logger, UserId, kind);
+        RedisClaimLog.ClaimWon(_cluster.Logger, StreamKey, kind);
         return new UpstreamLease(continues, lease.Token);
     }
 
-    private void Publish(ClusterMessageKind kind, InvalidateMessage? invalidate, UpstreamStatus? status)
+    private void Publish(ClusterMessageKind kind, TMessage? message, UpstreamStatus? status)
     {
         ClusterEnvelope envelope;
         string holderValue;
@@ -346,10 +349,11 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
 
             holderValue = _holderValue;
 
-            envelope = new ClusterEnvelope(HolderId, _epoch, ++_sequence, kind, invalidate, status);
+            envelope = new ClusterEnvelope(
+                HolderId, _epoch, ++_sequence, kind, message as InvalidateMessage, status, message as TranscriptEventMessage);
         }
 
-        _cluster.Publish(UserId, envelope, kind == ClusterMessageKind.Status ? holderValue : null);
+        _cluster.Publish(StreamKey, envelope, kind == ClusterMessageKind.Status ? holderValue : null);
     }
 
     private bool IsHolding
@@ -368,7 +372,7 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
         string[] nodes;
         try
         {
-            nodes = await _cluster.InterestedNodesAsync(UserId).ConfigureAwait(false);
+            nodes = await _cluster.InterestedNodesAsync(StreamKey).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -408,19 +412,40 @@ internal sealed partial class RedisUserClaim : IUpstreamClaim<InvalidateMessage>
         long.Parse(holderValue.AsSpan(holderValue.LastIndexOf('|') + 1), CultureInfo.InvariantCulture);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
 
-    private static partial class Log
-    {
-        [LoggerMessage(510, LogLevel.Information, "This relay holds the upstream of user {UserId} ({Kind})")]
-        public static partial void ClaimWon(ILogger logger, string userId, string kind);
+/// <summary>What the cluster's heartbeat does with every claim of this relay, whatever its stream's kind.</summary>
+internal interface IRedisClaim
+{
+    string StreamKey { get; }
 
-        [LoggerMessage(511, LogLevel.Warning, "Relay {HolderNode} holds the upstream of user {UserId} now; this relay lets its socket go")]
-        public static partial void ClaimLost(ILogger logger, string userId, string holderNode);
+    string HolderId { get; }
 
-        [LoggerMessage(512, LogLevel.Warning, "Settling the upstream of user {UserId} in Redis failed: {Reason}; tried again at a later heartbeat")]
-        public static partial void SettleFailed(ILogger logger, string userId, string reason);
+    bool HoldsFallback { get; }
 
-        [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of user {UserId} failed: {Reason}; retried when Redis returns")]
-        public static partial void SubscribeFailed(ILogger logger, string userId, string reason);
-    }
+    void Start();
+
+    void OnRedisLost();
+
+    Task<bool> SettleAsync();
+
+    Task ConfirmedAsync();
+
+    void OnRelaysDied(IReadOnlySet<string> dead);
+}
+
+/// <summary>The claims' log lines; <c>{Stream}</c> is the stream's name in Redis, never with a token.</summary>
+internal static partial class RedisClaimLog
+{
+    [LoggerMessage(510, LogLevel.Information, "This relay holds the upstream of {Stream} ({Kind})")]
+    public static partial void ClaimWon(ILogger logger, string stream, string kind);
+
+    [LoggerMessage(511, LogLevel.Warning, "Relay {HolderNode} holds the upstream of {Stream} now; this relay lets its socket go")]
+    public static partial void ClaimLost(ILogger logger, string stream, string holderNode);
+
+    [LoggerMessage(512, LogLevel.Warning, "Settling the upstream of {Stream} in Redis failed: {Reason}; tried again at a later heartbeat")]
+    public static partial void SettleFailed(ILogger logger, string stream, string reason);
+
+    [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of {Stream} failed: {Reason}; retried when Redis returns")]
+    public static partial void SubscribeFailed(ILogger logger, string stream, string reason);
 }

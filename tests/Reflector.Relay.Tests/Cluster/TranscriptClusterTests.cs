@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Reflector.Relay.Events;
+using Reflector.Relay.Tests.Cluster.Infrastructure;
+using Reflector.Relay.Tests.Infrastructure;
+using Reflector.Relay.Tests.Transcripts;
+using Reflector.Simulator;
+using Xunit.Abstractions;
+
+namespace Reflector.Relay.Tests.Cluster;
+
+/// <summary>Transcript streams in a cluster: one socket per user and transcript across the relays, as for user events.</summary>
+[Collection(ClusterTests.Name)]
+public sealed class TranscriptClusterTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private static readonly JsonSerializerOptions Wire = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task Tabs_of_a_user_on_two_relays_following_one_transcript_share_one_socket_and_get_every_event_once_in_order()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(2);
+        var userId = ClusterFixture.NewUser("transcript-cluster");
+        var transcriptId = fixture.Reflector.CreateTranscript(userId, TranscriptShareMode.Private);
+        await using var first = await TranscriptTab.OpenAsync(nodes[0].CreateClient(fixture.TokenFor(userId)));
+        await using var second = await TranscriptTab.OpenAsync(nodes[1].CreateClient(fixture.TokenFor(userId)));
+
+        await first.SubscribeAsync(transcriptId);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, userId, 1, TestTimeouts.Default);
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "Before the second relay" });
+        Assert.Equal("Before the second relay", Assert.IsType<TranscriptEventMessage.FinalTitle>(await first.NextAsync()).Title);
+
+        // The second relay follows the first one's socket: it never heard the start, so its tab is told to refetch.
+        await second.SubscribeAsync(transcriptId);
+        AssertSame(new TranscriptEventMessage.Resync(transcriptId, ResyncReason.Overflow), await second.NextAsync());
+
+        var titles = Enumerable.Range(0, 20).Select(i => $"title {i}").ToArray();
+        foreach (var title in titles)
+        {
+            await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title });
+        }
+
+        foreach (var tab in new[] { first, second })
+        {
+            foreach (var title in titles)
+            {
+                AssertSame(new TranscriptEventMessage.FinalTitle(transcriptId, title), await tab.NextAsync());
+            }
+        }
+
+        Assert.Equal(1, fixture.Reflector.TranscriptHandshakes(transcriptId));
+        Assert.Equal(1, fixture.Reflector.TranscriptOpenSockets(transcriptId, userId));
+        Assert.Empty(first.Pending());
+        Assert.Empty(second.Pending());
+    }
+
+    [Fact]
+    public async Task When_the_relay_holding_a_transcript_dies_another_opens_it_and_its_tabs_get_a_resync_then_the_replay()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(2);
+        var userId = ClusterFixture.NewUser("transcript-failover");
+        var transcriptId = fixture.Reflector.CreateTranscript(userId, TranscriptShareMode.Private);
+        await using var onHolder = await TranscriptTab.OpenAsync(nodes[0].CreateClient(fixture.TokenFor(userId)));
+        await onHolder.SubscribeAsync(transcriptId);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, userId, 1, TestTimeouts.Default);
+        await using var onSurvivor = await TranscriptTab.OpenAsync(nodes[1].CreateClient(fixture.TokenFor(userId)));
+        await onSurvivor.SubscribeAsync(transcriptId);
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "Stored" });
+        AssertSame(new TranscriptEventMessage.Resync(transcriptId, ResyncReason.Overflow), await onSurvivor.NextAsync());
+        AssertSame(new TranscriptEventMessage.FinalTitle(transcriptId, "Stored"), await onSurvivor.NextAsync());
+
+        await nodes[0].KillAsync();
+
+        AssertSame(new TranscriptEventMessage.Resync(transcriptId, ResyncReason.UpstreamReconnected), await onSurvivor.NextAsync());
+        AssertSame(new TranscriptEventMessage.FinalTitle(transcriptId, "Stored"), await onSurvivor.NextAsync());
+        await fixture.Reflector.WaitForTranscriptHandshakesAsync(transcriptId, 2, TestTimeouts.Default);
+        await TestTimeouts.Eventually(() => fixture.Reflector.TranscriptOpenSockets(transcriptId, userId) == 1, "one socket is open again");
+    }
+
+    private static void AssertSame(TranscriptEventMessage expected, TranscriptEventMessage actual) =>
+        Assert.Equal(JsonSerializer.Serialize(expected, Wire), JsonSerializer.Serialize(actual, Wire));
+}
