@@ -6,7 +6,7 @@ namespace Reflector.Relay.Bench;
 internal sealed record BenchOptions
 {
     public static readonly string[] AllSystems = ["relay", "relay-msgpack", "direct", "yarp"];
-    public static readonly string[] AllScenarios = ["idle", "steady", "burst", "ramp"];
+    public static readonly string[] AllScenarios = ["idle", "steady", "burst", "ramp", "transcripts"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Systems { get; init; } = AllSystems;
@@ -33,6 +33,18 @@ internal sealed record BenchOptions
     public int RampMaxUsers { get; init; } = 15_000;
     public double RampSeconds { get; init; } = 5;
     public double RampP99TargetMs { get; init; } = 100;
+
+    /// <summary>
+    /// Transcripts: <see cref="Transcripts"/> public transcripts, <see cref="TranscriptUsers"/> users × <see cref="Tabs"/> tabs
+    /// (every tab of a user on the same transcript), a live meeting of <see cref="TranscriptRate"/> events/s on each
+    /// transcript for <see cref="Seconds"/> after <see cref="WarmupSeconds"/>, TOPICs of <see cref="TopicSegments"/> segments.
+    /// </summary>
+    public int Transcripts { get; init; } = 8;
+    public int TranscriptUsers { get; init; } = 250;
+    public double TranscriptRate { get; init; } = 10;
+
+    /// <summary>Speaker segments per TOPIC: 40 make a frame of about 5 KB.</summary>
+    public int TopicSegments { get; init; } = 40;
 
     /// <summary>Client connections per source address: below the loopback's ~28,000 ephemeral ports.</summary>
     public int ConnectionsPerSourceAddress { get; init; } = 20_000;
@@ -66,6 +78,7 @@ internal sealed record BenchOptions
         Scenarios.Contains("idle") ? IdleUsers : 0,
         Scenarios.Contains("burst") ? BurstUsers : 0,
         Scenarios.Contains("ramp") ? RampMaxUsers : 0,
+        Scenarios.Contains("transcripts") ? TranscriptUsers : 0,
     }.Max();
 
     /// <summary>Every scenario scaled down to at most <paramref name="connections"/> client connections.</summary>
@@ -78,6 +91,7 @@ internal sealed record BenchOptions
             IdleUsers = Math.Min(IdleUsers, users),
             BurstUsers = Math.Min(BurstUsers, users),
             RampMaxUsers = Math.Min(RampMaxUsers, Math.Max(RampStepUsers, users / RampStepUsers * RampStepUsers)),
+            TranscriptUsers = Math.Min(TranscriptUsers, users),
             SoakUsers = Math.Min(SoakUsers, Math.Max(1, connections / SoakMaxTabs)),
         };
     }
@@ -96,19 +110,25 @@ internal sealed record BenchOptions
         RampStepUsers = 25,
         RampMaxUsers = 50,
         RampSeconds = 1.5,
+        Transcripts = 2,
+        TranscriptUsers = 8,
+        TranscriptRate = 20,
     };
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Reflector.Relay.Bench -- [options]
           --quick                 small scale, under a minute (CI smoke test)
           --systems a,b           of relay, relay-msgpack, direct, yarp (default: all)
-          --scenarios a,b         of idle, steady, burst, ramp (default: all)
+          --scenarios a,b         of idle, steady, burst, ramp, transcripts (default: all)
           --users N --tabs N      steady scale (default 1000 x 4)
           --rate N --seconds N    steady load: events/s and measured seconds (default 1000/s, 30 s)
           --warmup N              seconds of load before measuring (default 5)
           --idle-users N          idle scale (default 5000 users x tabs)
           --burst-users N --burst-rounds N   (default 5000 users, 5 rounds)
           --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 1000, 15000 users, 5 s, 100 ms)
+          --transcripts N --transcript-users N   transcripts scale (default 8 transcripts, 250 users x tabs)
+          --transcript-rate N     events/s on each transcript, measured for --seconds after --warmup (default 10)
+          --topic-segments N      segments per TOPIC (default 40, about 5 KB)
           --per-address N         client connections per 127.x.0.y source address (default 20000)
           --out DIR               results root (default bench/results)
 
@@ -160,6 +180,10 @@ internal sealed record BenchOptions
                 "--ramp-max" => options with { RampMaxUsers = Int(value) },
                 "--ramp-seconds" => options with { RampSeconds = Double(value) },
                 "--ramp-target-ms" => options with { RampP99TargetMs = Double(value) },
+                "--transcripts" => options with { Transcripts = Int(value) },
+                "--transcript-users" => options with { TranscriptUsers = Int(value) },
+                "--transcript-rate" => options with { TranscriptRate = Double(value) },
+                "--topic-segments" => options with { TopicSegments = Int(value) },
                 "--per-address" => options with { ConnectionsPerSourceAddress = Int(value) },
                 "--out" => options with { OutputRoot = value },
                 "--soak-minutes" => options with { SoakDuration = Span(TimeSpan.FromMinutes(Double(value))) },

@@ -130,6 +130,7 @@ foreach (var (scenario, pick) in new (string, Func<SystemResult, Reflector.Relay
 {
     ("steady", s => s.Steady?.Delivery),
     ("burst", s => s.Burst?.Delivery),
+    ("transcripts", s => s.Transcripts?.Delivery.All),
 })
 {
     var rows = report.Systems.Where(s => pick(s) is not null).Select(s => (s.System, pick(s)!)).ToList();

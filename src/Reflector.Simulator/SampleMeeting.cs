@@ -37,14 +37,20 @@ internal sealed class SampleMeeting
     private double _topicStart;
     private int _topics;
 
-    public JsonObject Next(string eventName)
+    public const int TopicSegments = 3;
+
+    public JsonObject Next(string eventName) => Next(eventName, TopicSegments);
+
+    // topicSegments: how many speaker segments a TOPIC holds (its transcript is their text joined); a
+    // topic of a few minutes of speech has dozens, several KB in all.
+    public JsonObject Next(string eventName, int topicSegments)
     {
         lock (_gate)
         {
             return eventName switch
             {
                 "TRANSCRIPT" => new JsonObject { ["text"] = Pick(Speech), ["translation"] = null },
-                "TOPIC" => NextTopic(),
+                "TOPIC" => NextTopic(topicSegments),
                 "STATUS" => new JsonObject { ["value"] = Pick(Statuses) },
                 "FINAL_TITLE" => new JsonObject { ["title"] = "Weekly product sync" },
                 "FINAL_LONG_SUMMARY" => new JsonObject
@@ -67,7 +73,7 @@ internal sealed class SampleMeeting
         }
     }
 
-    private JsonObject NextTopic()
+    private JsonObject NextTopic(int segmentCount)
     {
         _topics++;
         var start = _topicStart;
@@ -75,14 +81,14 @@ internal sealed class SampleMeeting
         _topicStart = end;
         var segments = new JsonArray();
         var sentences = new List<string>();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < segmentCount; i++)
         {
             var text = Pick(Speech);
             sentences.Add(text);
             segments.Add(new JsonObject
             {
                 ["text"] = text,
-                ["start"] = Math.Round(start + ((end - start) * i / 3), 2),
+                ["start"] = Math.Round(start + ((end - start) * i / segmentCount), 2),
                 ["speaker"] = i % 2,
             });
         }

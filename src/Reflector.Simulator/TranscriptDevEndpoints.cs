@@ -95,6 +95,8 @@ internal static class TranscriptDevEndpoints
         });
 
         // For benchmarks: a live meeting's traffic (TRANSCRIPT, TOPIC, WAVEFORM, DURATION) at a rate, for a bounded time.
+        // runId (optional) stamps TRANSCRIPT texts and TOPIC ids with "{runId}:{sequence}:{sentAtMicros}";
+        // topicSegments (optional, default 3) sets how many segments, and so how many KB, a TOPIC carries.
         dev.MapPost("/transcripts/{id}/load", async (string id, TranscriptLoadRequest request, TranscriptLoadGenerator load, CancellationToken cancellationToken) =>
         {
             if (request.EventsPerSecond is not (> 0 and <= 100_000) || request.Seconds is not (> 0 and <= 3600))
@@ -102,7 +104,18 @@ internal static class TranscriptDevEndpoints
                 return Results.BadRequest(new ErrorResponse("eventsPerSecond must be in (0, 100000] and seconds in (0, 3600]"));
             }
 
-            var result = await load.RunAsync(id, request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), cancellationToken).ConfigureAwait(false);
+            if (request.RunId is { } runId && (string.IsNullOrWhiteSpace(runId) || runId.Contains(':', StringComparison.Ordinal) || runId.Length > 100))
+            {
+                return Results.BadRequest(new ErrorResponse("runId must be 1 to 100 characters without ':'"));
+            }
+
+            if (request.TopicSegments is not (null or (> 0 and <= 1_000)))
+            {
+                return Results.BadRequest(new ErrorResponse("topicSegments must be in [1, 1000]"));
+            }
+
+            var plan = new TranscriptLoad(request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), request.RunId, request.TopicSegments ?? SampleMeeting.TopicSegments);
+            var result = await load.RunAsync(id, plan, cancellationToken).ConfigureAwait(false);
             return result is null ? NoSuchTranscript(id) : Results.Ok(result);
         });
     }
@@ -119,7 +132,7 @@ internal static class TranscriptDevEndpoints
 
     internal sealed record TranscriptDeletedResponse(string Id, bool Deleted);
 
-    internal sealed record TranscriptLoadRequest(double EventsPerSecond, double Seconds);
+    internal sealed record TranscriptLoadRequest(double EventsPerSecond, double Seconds, string? RunId = null, int? TopicSegments = null);
 
     internal sealed record TranscriptStatsResponse(
         string Id,

@@ -47,6 +47,46 @@ internal sealed class SimulatorClient(Uri baseAddress) : IDisposable
         return stats.RootElement.GetProperty("totalOpenSockets").GetInt32();
     }
 
+    /// <summary>Sockets open on the simulated Reflector: to <c>/v1/events</c> (users) and to <c>/v1/transcripts/{id}/events</c>.</summary>
+    public async Task<(int Users, int Transcripts)> SocketCountsAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(new Uri("dev/stats", UriKind.Relative), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var stats = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return (stats.RootElement.GetProperty("totalOpenSockets").GetInt32(), stats.RootElement.GetProperty("transcriptOpenSockets").GetInt32());
+    }
+
+    /// <summary>Creates a transcript anyone may follow (<c>POST /dev/transcripts</c>); returns its id.</summary>
+    public async Task<string> CreatePublicTranscriptAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync("dev/transcripts", new { shareMode = "public" }, Json, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
+    /// A live meeting on one transcript (<c>POST /dev/transcripts/{id}/load</c>), stamped with <paramref name="runId"/>;
+    /// returns once every event is written.
+    /// </summary>
+    public async Task<TranscriptLoadResult> TranscriptLoadAsync(
+        string transcriptId, string runId, double eventsPerSecond, double seconds, int topicSegments, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync(
+            $"dev/transcripts/{Uri.EscapeDataString(transcriptId)}/load", new { eventsPerSecond, seconds, runId, topicSegments }, Json, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TranscriptLoadResult>(Json, cancellationToken))!;
+    }
+
+    /// <summary>Sockets open on one transcript, per signed-in user (<c>GET /dev/transcripts/{id}/stats</c>).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> TranscriptSocketsByUserAsync(string transcriptId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(new Uri($"dev/transcripts/{Uri.EscapeDataString(transcriptId)}/stats", UriKind.Relative), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var stats = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return stats.RootElement.GetProperty("openSocketsByUser").EnumerateObject().ToDictionary(user => user.Name, user => user.Value.GetInt32());
+    }
+
     private async Task<LoadResult> LoadAsync(object request, CancellationToken cancellationToken)
     {
         using var response = await _http.PostAsJsonAsync("dev/load", request, Json, cancellationToken);
@@ -58,5 +98,7 @@ internal sealed class SimulatorClient(Uri baseAddress) : IDisposable
 
     private sealed record TokensResponse(string[] Tokens);
 }
+
+internal sealed record TranscriptLoadResult(string TranscriptId, long Sent, long Delivered, double Seconds);
 
 internal sealed record LoadResult(string RunId, long Sent, long Delivered, long Missed, double Seconds);

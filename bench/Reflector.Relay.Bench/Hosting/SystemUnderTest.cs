@@ -41,6 +41,14 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 
     public SimulatorClient SimulatorApi { get; }
 
+    /// <summary>
+    /// Where a tab on transcript <paramref name="transcriptId"/> connects: the relay's hub (it subscribes there), or
+    /// for <c>direct</c> and <c>yarp</c> the transcript's own <c>/v1/transcripts/{id}/events</c>, which YARP forwards as any path.
+    /// </summary>
+    public Uri TranscriptClientUrl(string transcriptId) => Protocol.IsRelay()
+        ? ClientUrl
+        : new Uri(ClientUrl, $"/v1/transcripts/{Uri.EscapeDataString(transcriptId)}/events");
+
     /// <summary>How long the relay keeps a user's upstream after the last tab closed (its default, set explicitly).</summary>
     public static readonly TimeSpan RelayLinger = TimeSpan.FromSeconds(1);
 
@@ -109,6 +117,17 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
     public async Task<double?> RelayOpenUpstreamsAsync(CancellationToken cancellationToken) =>
         (await RelayGaugesAsync(cancellationToken))?.OpenSockets;
 
+    /// <summary>The relay's own count of its transcript streams (one per user and transcript), from <c>/metrics</c>; null for other systems.</summary>
+    public async Task<double?> RelayTranscriptStreamsAsync(CancellationToken cancellationToken)
+    {
+        if (!Protocol.IsRelay() || Front is null)
+        {
+            return null;
+        }
+
+        return Sample(await _http.GetStringAsync(new Uri(Front.BaseAddress, "metrics"), cancellationToken), "reflector_relay_transcript_streams");
+    }
+
     /// <summary>The relay's connection, user and socket gauges from one <c>/metrics</c> scrape; null for other systems.</summary>
     public async Task<RelayGauges?> RelayGaugesAsync(CancellationToken cancellationToken)
     {
@@ -145,6 +164,23 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + timeout;
         while (await SimulatorApi.OpenSocketsAsync(cancellationToken) != expected)
+        {
+            if (DateTime.UtcNow > deadline || Edge.HasExited)
+            {
+                return false;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits until the simulated Reflector holds <paramref name="expected"/> transcript sockets.</summary>
+    public async Task<bool> WaitForTranscriptSocketsAsync(int expected, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while ((await SimulatorApi.SocketCountsAsync(cancellationToken)).Transcripts != expected)
         {
             if (DateTime.UtcNow > deadline || Edge.HasExited)
             {

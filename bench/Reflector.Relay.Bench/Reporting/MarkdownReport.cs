@@ -105,6 +105,8 @@ internal static class MarkdownReport
             text.AppendLine();
         }
 
+        TranscriptsReport.Render(text, report);
+
         foreach (var system in systems)
         {
             if (system.Skipped is { } reason)

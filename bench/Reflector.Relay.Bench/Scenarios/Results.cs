@@ -17,6 +17,7 @@ internal sealed record SystemResult(string System)
     public SteadyResult? Steady { get; set; }
     public BurstResult? Burst { get; set; }
     public RampResult? Ramp { get; set; }
+    public TranscriptsResult? Transcripts { get; set; }
     public List<string> Problems { get; } = [];
 }
 
@@ -38,3 +39,11 @@ internal sealed record BurstResult(
 internal sealed record RampStep(int Connections, int ConnectFailures, int UpstreamSockets, double P99Ms, long Lost, double EdgeRssMb);
 
 internal sealed record RampResult(double TargetP99Ms, int MostConnectionsWithinTarget, string StoppedBecause, List<RampStep> Steps);
+
+/// <param name="TranscriptSockets">Reflector's sockets on <c>/v1/transcripts/{id}/events</c> during the load.</param>
+/// <param name="UserSockets">Reflector's sockets on <c>/v1/events</c> (the relay's per-user upstreams; none for the others).</param>
+/// <param name="MostSocketsPerUserAndTranscript">The most sockets one user held on one transcript: 1 for the relay, the tabs per user otherwise.</param>
+internal sealed record TranscriptsResult(
+    int Transcripts, int Users, int Connections, int ConnectFailures, double ConnectSeconds, double EventsPerSecondPerTranscript,
+    int TopicSegments, long EventsSent, long ExpectedDeliveries, int TranscriptSockets, int UserSockets, double? RelayTranscriptStreams,
+    int MostSocketsPerUserAndTranscript, TranscriptDelivery Delivery, ServerCost Cost, string? FirstConnectError);

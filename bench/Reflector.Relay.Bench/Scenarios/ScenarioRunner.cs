@@ -91,6 +91,11 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
             case "ramp":
                 result.Ramp = await RampAsync(system, cancellationToken);
                 break;
+            case "transcripts":
+                var transcripts = new TranscriptScenario(options, systemIndex, log);
+                result.Transcripts = await transcripts.RunAsync(system, cancellationToken);
+                await transcripts.AfterAsync(system, cancellationToken);
+                break;
         }
     }
 
@@ -293,17 +298,5 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
     {
         var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-    }
-
-    /// <summary>CPU seconds spent by the edge and by Reflector from construction to <see cref="Finish"/>.</summary>
-    private sealed class CostMeter(SystemUnderTest system)
-    {
-        private readonly double _edgeCpu = system.Edge.Stats().CpuSeconds;
-        private readonly double _reflectorCpu = system.Simulator.Stats().CpuSeconds;
-
-        public ServerCost Finish(double peakRssMb) => new(
-            peakRssMb,
-            system.Edge.Stats().CpuSeconds - _edgeCpu,
-            system.Simulator.Stats().CpuSeconds - _reflectorCpu);
     }
 }

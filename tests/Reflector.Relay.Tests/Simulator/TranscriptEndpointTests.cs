@@ -311,6 +311,49 @@ public sealed class TranscriptEndpointTests(ReflectorFixture fixture) : IClassFi
         Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("dev/transcripts", new { id }).DefaultTimeout()).StatusCode);
     }
 
+    [Fact]
+    public async Task A_stamped_load_puts_run_sequence_and_send_time_in_TRANSCRIPT_texts_and_TOPIC_ids()
+    {
+        var id = Reflector.CreateTranscript(owner: null, TranscriptShareMode.Public);
+        using var socket = await ConnectAsync(id);
+        await Reflector.WaitForTranscriptHandshakesAsync(id, 1, TestTimeouts.Default).DefaultTimeout();
+        using var http = new HttpClient { BaseAddress = Reflector.BaseAddress, Timeout = TestTimeouts.Default };
+
+        var before = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10;
+        var load = await http.PostAsJsonAsync($"dev/transcripts/{id}/load", new { eventsPerSecond = 400, seconds = 0.05, runId = "run7", topicSegments = 30 }).DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        var after = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10;
+
+        for (var sequence = 0; sequence < 20; sequence++)
+        {
+            var frame = await ReceiveTextAsync(socket);
+            Assert.Equal(LoadEventAt(sequence), EventName(frame));
+            var stamp = EventName(frame) switch
+            {
+                "TOPIC" => Data(frame).GetProperty("id").GetString(),
+                "TRANSCRIPT" => Data(frame).GetProperty("text").GetString(),
+                _ => null,
+            };
+            if (stamp is null)
+            {
+                continue;
+            }
+
+            var parts = stamp.Split(':');
+            Assert.Equal("run7", parts[0]);
+            Assert.Equal(sequence, int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.InRange(long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), before, after);
+            if (EventName(frame) == "TOPIC")
+            {
+                Assert.Equal(30, Data(frame).GetProperty("segments").GetArrayLength());
+                Assert.True(frame.Length > 2_000, $"a 30-segment topic is several KB, not {frame.Length} bytes");
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync($"dev/transcripts/{id}/load", new { eventsPerSecond = 1, seconds = 1, runId = "a:b" }).DefaultTimeout()).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync($"dev/transcripts/{id}/load", new { eventsPerSecond = 1, seconds = 1, topicSegments = 0 }).DefaultTimeout()).StatusCode);
+    }
+
     // The load's mix: of every 20 events, one TOPIC, one WAVEFORM, two DURATION, the rest TRANSCRIPT.
     private static string LoadEventAt(int sequence) => (sequence % 20) switch
     {
