@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features;
 using Reflector.Relay.Upstream;
 
 namespace Reflector.Relay.Auth;
@@ -8,6 +9,8 @@ namespace Reflector.Relay.Auth;
 internal static class BearerToken
 {
     public const string QueryParameter = "access_token";
+
+    public const string ExpiryClaim = "exp";
 
     public static bool TryRead(HttpRequest request, ClaimsPrincipal? user, out UpstreamToken token)
     {
@@ -22,8 +25,36 @@ internal static class BearerToken
         return true;
     }
 
+    /// <summary>
+    /// Reads the token like <see cref="TryRead"/>, then removes it from the request (header, query, raw target). A
+    /// WebSocket's request lives as long as the connection, and each copy of a token costs a kilobyte or more; the
+    /// relay keeps the one it reuses upstream.
+    /// </summary>
+    public static bool TryTake(HttpContext context, ClaimsPrincipal? user, out UpstreamToken token)
+    {
+        if (!TryRead(context.Request, user, out token))
+        {
+            return false;
+        }
+
+        var request = context.Request;
+        request.Headers.Authorization = default;
+        if (request.Query.ContainsKey(QueryParameter))
+        {
+            var kept = request.Query.Where(pair => pair.Key != QueryParameter).ToDictionary(pair => pair.Key, pair => pair.Value);
+            request.Query = new QueryCollection(kept);
+            request.QueryString = QueryString.Create(kept);
+            if (context.Features.Get<IHttpRequestFeature>() is { } feature)
+            {
+                feature.RawTarget = request.PathBase + request.Path + request.QueryString;
+            }
+        }
+
+        return true;
+    }
+
     public static DateTimeOffset? ExpiresAt(ClaimsPrincipal? user) =>
-        user?.FindFirst("exp")?.Value is { } exp && long.TryParse(exp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+        user?.FindFirst(ExpiryClaim)?.Value is { } exp && long.TryParse(exp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
 

@@ -25,16 +25,15 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams, Transcr
         var userId = Context.UserIdentifier;
         if (string.IsNullOrEmpty(userId) ||
             Context.GetHttpContext() is not { } httpContext ||
-            !BearerToken.TryRead(httpContext.Request, Context.User, out var token))
+            !BearerToken.TryTake(httpContext, Context.User, out var token))
         {
             // The authorization policy already demands a user id and a token; this is defence in depth.
             Context.Abort();
             return;
         }
 
-        // The user's group, for anything that addresses users through SignalR's own groups; the relay's own
-        // fan-out goes through UserFanOutLifetimeManager, which orders status snapshots and broadcasts per connection.
-        await Groups.AddToGroupAsync(Context.ConnectionId, UserGroups.For(userId), Context.ConnectionAborted);
+        // No SignalR group: the relay's fan-out (UserFanOutLifetimeManager) keys connections by user itself, and a
+        // group membership would cost every connection memory that nothing reads.
         try
         {
             await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);
@@ -73,9 +72,9 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams, Transcr
             throw new HubException($"A transcript id is required, of at most {MaxTranscriptIdLength} characters.");
         }
 
+        // The token this connection came with, as its user's stream holds it (the request no longer does).
         if (Context.UserIdentifier is not { Length: > 0 } userId ||
-            Context.GetHttpContext() is not { } httpContext ||
-            !BearerToken.TryRead(httpContext.Request, Context.User, out var token))
+            upstreams.TokenOf(userId, Context.ConnectionId) is not { } token)
         {
             throw new HubException("This connection has no token to subscribe with.");
         }
@@ -121,9 +120,4 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams, Transcr
         subscriptions.Remove(Context.ConnectionId, transcriptId);
         upstreams.UnsubscribeTranscript(userId, transcriptId, Context.ConnectionId);
     }
-}
-
-internal static class UserGroups
-{
-    public static string For(string userId) => "user:" + userId;
 }

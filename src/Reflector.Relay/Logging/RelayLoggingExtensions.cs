@@ -1,4 +1,6 @@
+using Reflector.Relay.Hubs;
 using Serilog;
+using Serilog.Events;
 
 namespace Reflector.Relay.Logging;
 
@@ -24,5 +26,15 @@ internal static class RelayLoggingExtensions
 
     public static IApplicationBuilder UseRelayRequestLogging(this IApplicationBuilder app) =>
         // RequestPath carries no query string, so the access_token of SignalR's query never reaches it.
-        app.UseSerilogRequestLogging();
+        app.UseSerilogRequestLogging(options => options.GetLevel = LevelOf);
+
+    /// <summary>
+    /// Every browser connection is a negotiate and a long request on the hub's path: at Information they would be
+    /// two lines per tab, written on the connect path during a burst. Those that went well are Debug; refusals
+    /// (4xx) stay Information, failures are Error.
+    /// </summary>
+    internal static LogEventLevel LevelOf(HttpContext context, double elapsedMilliseconds, Exception? exception) =>
+        exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
+        : context.Response.StatusCode < StatusCodes.Status400BadRequest && context.Request.Path.StartsWithSegments(UserEventsHub.Path) ? LogEventLevel.Debug
+        : LogEventLevel.Information;
 }

@@ -95,6 +95,9 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     /// <summary>Tokens of <paramref name="userId"/> the upstream refused and that a live connection still holds.</summary>
     public int RefusedTokensOf(string userId) => _users.Find(userId)?.RefusedTokenCount ?? 0;
 
+    /// <summary>The token <paramref name="connectionId"/> of <paramref name="userId"/> attached with, while it is attached.</summary>
+    public UpstreamToken? TokenOf(string userId, string connectionId) => _users.Find(userId)?.TokenOf(connectionId);
+
     /// <summary>Whether <paramref name="userId"/> has an upstream (connected, connecting, or lingering).</summary>
     public bool HasUpstream(string userId) => _users.Find(userId) is not null;
 

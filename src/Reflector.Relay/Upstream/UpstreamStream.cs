@@ -117,6 +117,8 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
 
     public void AddConnection(string connectionId, UpstreamToken token) => _tokens.Add(connectionId, token);
 
+    public UpstreamToken? TokenOf(string connectionId) => _tokens.Of(connectionId);
+
     /// <returns><see langword="true"/> when the connection was one of this stream's.</returns>
     public bool RemoveConnection(string connectionId)
     {

@@ -7,7 +7,7 @@ namespace Reflector.Relay.Upstream;
 /// </summary>
 internal static partial class UpstreamStreamLog
 {
-    [LoggerMessage(100, LogLevel.Information, "Upstream connected for {Stream}")]
+    [LoggerMessage(100, LogLevel.Debug, "Upstream connected for {Stream}")]
     public static partial void Connected(ILogger logger, string stream);
 
     [LoggerMessage(101, LogLevel.Warning, "Upstream dropped for {Stream} (close code {CloseCode}) after {HeldFor}: {Reason}")]
@@ -31,7 +31,7 @@ internal static partial class UpstreamStreamLog
     [LoggerMessage(107, LogLevel.Error, "Sending to the connections of {Stream} failed")]
     public static partial void RelayFailed(ILogger logger, string stream, Exception exception);
 
-    [LoggerMessage(108, LogLevel.Information, "Upstream closed for {Stream} (close code {CloseCode})")]
+    [LoggerMessage(108, LogLevel.Debug, "Upstream closed for {Stream} (close code {CloseCode})")]
     public static partial void Closed(ILogger logger, string stream, int? closeCode);
 
     [LoggerMessage(109, LogLevel.Warning, "Upstream of {Stream} did not answer the close in time; aborting it")]

@@ -314,7 +314,7 @@ internal static partial class UpstreamStreamSetLog
     [LoggerMessage(201, LogLevel.Debug, "A connection of {Stream} arrived during the linger; upstream reused")]
     public static partial void LingerCancelled(ILogger logger, string stream);
 
-    [LoggerMessage(202, LogLevel.Information, "Closing the upstream of {Stream}: no connections left")]
+    [LoggerMessage(202, LogLevel.Debug, "Closing the upstream of {Stream}: no connections left")]
     public static partial void Closing(ILogger logger, string stream);
 
     [LoggerMessage(205, LogLevel.Information, "No connection of {Stream} left here; the upstream stays open for its connections on other relays")]

@@ -34,6 +34,15 @@ internal sealed class UserTokens
         }
     }
 
+    /// <summary>The token <paramref name="connectionId"/> was counted with, if it is one of these connections.</summary>
+    public UpstreamToken? Of(string connectionId)
+    {
+        lock (_lock)
+        {
+            return _byConnection.GetValueOrDefault(connectionId);
+        }
+    }
+
     public void Add(string connectionId, UpstreamToken token)
     {
         TaskCompletionSource changed;
