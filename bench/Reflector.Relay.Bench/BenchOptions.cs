@@ -135,7 +135,6 @@ internal sealed record BenchOptions
         BurstRounds = 3,
         RampStepUsers = 25,
         RampMaxUsers = 50,
-        ClientProcesses = 2,
         RampSeconds = 1.5,
         Transcripts = 2,
         TranscriptUsers = 8,
@@ -154,7 +153,7 @@ internal sealed record BenchOptions
           --burst-users N --burst-rounds N   (default 5000 users, 5 rounds)
           --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 625, 3750 users, 5 s, 100 ms)
           --client-processes N    processes holding the tabs (idle, steady, burst, ramp): 1 this one, more client
-                                  workers; default one per 8000 connections (--quick: 2)
+                                  workers; default one per 8000 connections
           --transcripts N --transcript-users N   transcripts scale (default 8 transcripts, 250 users x tabs)
           --transcript-rate N     events/s on each transcript, measured for --seconds after --warmup (default 10)
           --topic-segments N      segments per TOPIC (default 40, about 5 KB)

@@ -113,8 +113,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None);
+            // An IOException is its input closed under us: it may have exited already; kill only a worker that has not.
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync(CancellationToken.None);
+            }
         }
         finally
         {
