@@ -28,9 +28,9 @@ internal sealed record BenchOptions
     public int BurstUsers { get; init; } = 5_000;
     public int BurstRounds { get; init; } = 5;
 
-    /// <summary>Ramp: users added per step, the most users tried, and the load measured at each step.</summary>
-    public int RampStepUsers { get; init; } = 1_000;
-    public int RampMaxUsers { get; init; } = 15_000;
+    /// <summary>Ramp: users added per step, the most users tried, and the load measured at each step (2,500 to 15,000 tabs at 4 per user).</summary>
+    public int RampStepUsers { get; init; } = 625;
+    public int RampMaxUsers { get; init; } = 3_750;
     public double RampSeconds { get; init; } = 5;
     public double RampP99TargetMs { get; init; } = 100;
 
@@ -45,6 +45,32 @@ internal sealed record BenchOptions
 
     /// <summary>Speaker segments per TOPIC: 40 make a frame of about 5 KB.</summary>
     public int TopicSegments { get; init; } = 40;
+
+    /// <summary>
+    /// Processes holding the tabs of idle, steady, burst and ramp: 1 is this process alone; more are client workers
+    /// (this bench, started with <c>--client-worker</c>); 0 picks one worker per <see cref="ConnectionsPerClientProcess"/>
+    /// connections, and this process alone when one would do.
+    /// </summary>
+    public int ClientProcesses { get; init; }
+
+    /// <summary>Connections one client process holds when the count is picked: well under a 20,000 open-file limit.</summary>
+    public const int ConnectionsPerClientProcess = 8_000;
+
+    /// <summary>How many processes hold <paramref name="connections"/> tabs; 1 means this one.</summary>
+    public int ClientProcessesFor(int connections) =>
+        ClientProcesses > 0 ? ClientProcesses : Math.Max(1, (connections + ConnectionsPerClientProcess - 1) / ConnectionsPerClientProcess);
+
+    /// <summary>
+    /// Open files the busiest process needs for <paramref name="connections"/> tabs: with client workers, the server
+    /// (two per tab in the proxy, one per tab plus one per user in the relay); without, this process too.
+    /// </summary>
+    public ulong FilesNeeded(int connections) => (ulong)Math.Ceiling(connections * FilesPerConnection(connections)) + 1_024;
+
+    /// <summary>The most tabs within <paramref name="files"/> open files per process.</summary>
+    public int MostConnectionsWithin(ulong files) => (int)Math.Max(0, ((long)files - 1_024) / FilesPerConnection(MostConnections));
+
+    private double FilesPerConnection(int connections) =>
+        ClientProcessesFor(connections) == 1 || Systems.Contains("yarp") ? 2 : 1 + (1.0 / Tabs);
 
     /// <summary>Client connections per source address: below the loopback's ~28,000 ephemeral ports.</summary>
     public int ConnectionsPerSourceAddress { get; init; } = 20_000;
@@ -125,7 +151,9 @@ internal sealed record BenchOptions
           --warmup N              seconds of load before measuring (default 5)
           --idle-users N          idle scale (default 5000 users x tabs)
           --burst-users N --burst-rounds N   (default 5000 users, 5 rounds)
-          --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 1000, 15000 users, 5 s, 100 ms)
+          --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 625, 3750 users, 5 s, 100 ms)
+          --client-processes N    processes holding the tabs (idle, steady, burst, ramp): 1 this one, more client
+                                  workers; default one per 8000 connections
           --transcripts N --transcript-users N   transcripts scale (default 8 transcripts, 250 users x tabs)
           --transcript-rate N     events/s on each transcript, measured for --seconds after --warmup (default 10)
           --topic-segments N      segments per TOPIC (default 40, about 5 KB)
@@ -184,6 +212,7 @@ internal sealed record BenchOptions
                 "--transcript-users" => options with { TranscriptUsers = Int(value) },
                 "--transcript-rate" => options with { TranscriptRate = Double(value) },
                 "--topic-segments" => options with { TopicSegments = Int(value) },
+                "--client-processes" => options with { ClientProcesses = Int(value) },
                 "--per-address" => options with { ConnectionsPerSourceAddress = Int(value) },
                 "--out" => options with { OutputRoot = value },
                 "--soak-minutes" => options with { SoakDuration = Span(TimeSpan.FromMinutes(Double(value))) },

@@ -6,6 +6,12 @@ using Reflector.Relay.Bench.Hosting;
 using Reflector.Relay.Bench.Reporting;
 using Reflector.Relay.Bench.Scenarios;
 using Reflector.Relay.Bench.Soak;
+using Reflector.Relay.Bench.Workers;
+
+if (args is ["--client-worker"])
+{
+    return await ClientWorker.RunAsync(Console.In, Console.Out);
+}
 
 if (args.Contains("--help"))
 {
@@ -36,16 +42,17 @@ if (!OperatingSystem.IsLinux())
     return 2;
 }
 
-// Every connection is a file descriptor in this process and in the server's (the proxy holds two per
-// browser connection, the relay one plus one per user); the servers inherit this process's limit.
+// Every connection is a file descriptor in the process holding the tab (this one, or a client worker) and
+// in the server's (the proxy holds two per browser connection, the relay one plus one per user); the servers
+// and the workers inherit this process's limit.
 var notes = new List<string>();
-var wanted = (ulong)(options.MostConnections * 2) + 1_024;
+var wanted = options.FilesNeeded(options.MostConnections);
 var raised = Native.TryRaiseOpenFileLimit(wanted);
 var (soft, hard) = Native.OpenFileLimit();
 Console.WriteLine($"Open-file limit (ulimit -n): {soft} (hard {hard}); this run needs about {wanted}.");
 if (!raised)
 {
-    var most = (int)Math.Max(0, ((long)soft - 1_024) / 2);
+    var most = options.MostConnectionsWithin(soft);
     var note = $"The open-file limit ({soft}, hard {hard}) is too low for {options.MostConnections} connections and could not be raised: " +
         $"every scenario is capped at {most} connections. For the full scale raise the hard limit first " +
         $"(`ulimit -n {wanted}` as root, `--ulimit nofile={wanted}:{wanted}` for a container, LimitNOFILE= for a systemd unit).";
@@ -138,6 +145,11 @@ foreach (var (scenario, pick) in new (string, Func<SystemResult, Reflector.Relay
     {
         LatencyChart.Save(Path.Combine(output, $"latency-{scenario}.png"), $"Delivery latency, {scenario} scenario", rows);
     }
+}
+
+if (report.Systems.Where(s => s.Ramp is { Steps.Count: > 0 }).Select(s => (s.System, s.Ramp!)).ToList() is { Count: > 0 } ramps)
+{
+    MemoryPerConnectionChart.Save(Path.Combine(output, "memory-per-connection.png"), ramps);
 }
 
 Console.WriteLine($"Results: {output}");

@@ -38,7 +38,8 @@ internal static class DevEndpoints
             return Results.Ok(new BulkTokenResponse([.. subs.Select(sub => tokens.Issue(sub, lifetime, audience: null, extraClaims: null).Token)]));
         });
 
-        // For benchmarks: timestamped, numbered events to many users at a rate, or to all of them at once.
+        // For benchmarks: timestamped, numbered events to many users at a rate, or to all of them at once;
+        // with stamp, the id alone carries run, sequence and send time ("{runId}:{n}:{sentAtMicros}").
         dev.MapPost("/load", async (LoadRequest request, LoadGenerator load, CancellationToken cancellationToken) =>
         {
             if (request.Users is not { Length: > 0 } users || string.IsNullOrWhiteSpace(request.RunId))
@@ -49,12 +50,12 @@ internal static class DevEndpoints
             if (request.Mode == "burst")
             {
                 return request.Rounds is > 0 and <= 10_000
-                    ? Results.Ok(await load.RunBurstAsync(request.RunId, users, request.Rounds, TimeSpan.FromMilliseconds(request.IntervalMs), cancellationToken).ConfigureAwait(false))
+                    ? Results.Ok(await load.RunBurstAsync(request.RunId, users, request.Rounds, TimeSpan.FromMilliseconds(request.IntervalMs), request.Stamp is true, cancellationToken).ConfigureAwait(false))
                     : Results.BadRequest(new ErrorResponse("rounds must be between 1 and 10000"));
             }
 
             return request.EventsPerSecond is > 0 and <= 1_000_000 && request.Seconds is > 0 and <= 3600
-                ? Results.Ok(await load.RunRateAsync(request.RunId, users, request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), cancellationToken).ConfigureAwait(false))
+                ? Results.Ok(await load.RunRateAsync(request.RunId, users, request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), request.Stamp is true, cancellationToken).ConfigureAwait(false))
                 : Results.BadRequest(new ErrorResponse("eventsPerSecond must be in (0, 1000000] and seconds in (0, 3600]"));
         });
 
@@ -114,7 +115,7 @@ internal static class DevEndpoints
 
     internal sealed record BulkTokenResponse(string[] Tokens);
 
-    internal sealed record LoadRequest(string? RunId, string[]? Users, string? Mode, double EventsPerSecond, double Seconds, int Rounds, int IntervalMs);
+    internal sealed record LoadRequest(string? RunId, string[]? Users, string? Mode, double EventsPerSecond, double Seconds, int Rounds, int IntervalMs, bool? Stamp);
 
     internal sealed record EventRequest(string? UserId, string? Event, JsonElement? Data);
 

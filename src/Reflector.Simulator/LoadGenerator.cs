@@ -10,6 +10,10 @@ namespace Reflector.Simulator;
 // ("{runId}:{n}") and, in `duration`, the moment it was written: microseconds since the Unix epoch,
 // exact in a double. The relay passes both through unchanged, so a client can tell every delivery's
 // latency, and which ones were lost or duplicated.
+//
+// Stamped (`stamp: true`), everything a client needs rides in the id alone, a field the contract relays
+// as the transcript id: "{runId}:{n}:{sentAtMicros}", and `duration` is an ordinary number of seconds (n),
+// so no field is asked to carry what it does not mean.
 internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
 {
     public const string EventName = "TRANSCRIPT_DURATION";
@@ -18,7 +22,7 @@ internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
 
     // Rate mode: event n goes to users[n % users.Length], paced to eventsPerSecond for the duration.
     // Sends are not awaited one by one: a slow socket must not hold back (and so hide) later events.
-    public async Task<LoadResult> RunRateAsync(string runId, string[] users, double eventsPerSecond, TimeSpan duration, CancellationToken cancellationToken)
+    public async Task<LoadResult> RunRateAsync(string runId, string[] users, double eventsPerSecond, TimeSpan duration, bool stamp, CancellationToken cancellationToken)
     {
         var pending = new List<Task<int>>();
         var tally = new Tally();
@@ -31,7 +35,7 @@ internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
             var due = Math.Min(total, (long)(eventsPerSecond * clock.Elapsed.TotalSeconds));
             for (; sent < due; sent++)
             {
-                Track(pending, tally, Send(runId, sent, users[sent % users.Length], cancellationToken));
+                Track(pending, tally, Send(runId, sent, users[sent % users.Length], stamp, cancellationToken));
             }
 
             if (sent < total && !await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
@@ -45,7 +49,7 @@ internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
     }
 
     // Burst mode: every round, one event to every user at the same instant; event n of round r is r * users + n.
-    public async Task<LoadResult> RunBurstAsync(string runId, string[] users, int rounds, TimeSpan interval, CancellationToken cancellationToken)
+    public async Task<LoadResult> RunBurstAsync(string runId, string[] users, int rounds, TimeSpan interval, bool stamp, CancellationToken cancellationToken)
     {
         var tally = new Tally();
         var clock = Stopwatch.StartNew();
@@ -60,7 +64,7 @@ internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
             var sends = new Task<int>[users.Length];
             for (var i = 0; i < users.Length; i++, sent++)
             {
-                sends[i] = Send(runId, sent, users[i], cancellationToken);
+                sends[i] = Send(runId, sent, users[i], stamp, cancellationToken);
             }
 
             tally.Add(await Task.WhenAll(sends).ConfigureAwait(false));
@@ -69,19 +73,29 @@ internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
         return new LoadResult(runId, sent, tally.Delivered, tally.Missed, clock.Elapsed.TotalSeconds);
     }
 
-    private Task<int> Send(string runId, long sequence, string userId, CancellationToken cancellationToken) =>
-        hub.SendAsync(userId, Frame(runId, sequence, time.GetUtcNow()), WebSocketMessageType.Text, cancellationToken);
+    private Task<int> Send(string runId, long sequence, string userId, bool stamp, CancellationToken cancellationToken) =>
+        hub.SendAsync(userId, Frame(runId, sequence, time.GetUtcNow(), stamp), WebSocketMessageType.Text, cancellationToken);
 
-    internal static byte[] Frame(string runId, long sequence, DateTimeOffset sentAt)
+    internal static byte[] Frame(string runId, long sequence, DateTimeOffset sentAt, bool stamp)
     {
+        var sentAtMicros = (sentAt - DateTimeOffset.UnixEpoch).Ticks / 10;
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("event", EventName);
             writer.WriteStartObject("data");
-            writer.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"{runId}:{sequence}"));
-            writer.WriteNumber("duration", (sentAt - DateTimeOffset.UnixEpoch).Ticks / 10);
+            if (stamp)
+            {
+                writer.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"{runId}:{sequence}:{sentAtMicros}"));
+                writer.WriteNumber("duration", sequence);
+            }
+            else
+            {
+                writer.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"{runId}:{sequence}"));
+                writer.WriteNumber("duration", sentAtMicros);
+            }
+
             writer.WriteEndObject();
             writer.WriteEndObject();
         }

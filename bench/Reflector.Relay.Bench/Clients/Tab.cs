@@ -1,25 +1,22 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using MessagePack;
-using Reflector.Relay.Bench.Measurement;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Reflector.Relay.Bench.Clients;
 
 /// <summary>
-/// One browser tab: a raw WebSocket, as light as the load generator can make it, so that all systems
-/// pay the same client cost. For the relay it speaks SignalR's wire protocol itself (handshake, record
-/// separators or length prefixes, pings) instead of using the .NET SignalR client.
+/// One browser tab: a raw WebSocket, as light as the load generator can make it, so that all systems pay the
+/// same client cost. For the relay it speaks SignalR through SignalR's own protocol packages (<see cref="HubWire"/>)
+/// rather than the .NET SignalR client. Every system's tab reads the same stamp, the event id
+/// <c>{runId}:{sequence}:{sentAtMicros}</c> (<see cref="LoadStamp"/>): Reflector's <c>data.id</c>, the relay's <c>transcriptId</c>.
 /// </summary>
 internal sealed class Tab : IAsyncDisposable
 {
-    private const byte RecordSeparator = 0x1e;
-    private static readonly byte[] JsonPing = "{\"type\":6}\u001e"u8.ToArray();
-    private static readonly byte[] MessagePackPing = [0x02, 0x91, 0x06];
+    private static readonly Action<HubMessage, Tab> ReadHubMessage = static (message, tab) => tab.Read(message);
 
     private readonly ClientWebSocket _socket;
-    private readonly TabProtocol _protocol;
+    private readonly HubWire? _wire;
     private readonly ITabListener _listener;
     private byte[] _buffer = new byte[2048];
     private int _length;
@@ -29,7 +26,7 @@ internal sealed class Tab : IAsyncDisposable
     {
         Index = index;
         _socket = socket;
-        _protocol = protocol;
+        _wire = protocol.IsRelay() ? HubWire.For(protocol) : null;
         _listener = listener;
     }
 
@@ -56,9 +53,10 @@ internal sealed class Tab : IAsyncDisposable
             }
 
             await socket.ConnectAsync(url, invoker, cancellationToken);
-            if (protocol.IsRelay())
+            if (tab._wire is { } wire)
             {
-                await tab.HandshakeAsync(cancellationToken);
+                await socket.SendAsync(wire.Handshake, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                await tab.ReadHandshakeAsync(cancellationToken);
             }
 
             tab._receiving = Task.Run(tab.ReceiveAsync, CancellationToken.None);
@@ -73,13 +71,11 @@ internal sealed class Tab : IAsyncDisposable
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {
-        if (_protocol.IsRelay() && IsOpen)
+        if (_wire is { } wire && IsOpen)
         {
             try
             {
-                var ping = _protocol == TabProtocol.SignalRJson ? JsonPing : MessagePackPing;
-                var type = _protocol == TabProtocol.SignalRJson ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
-                await _socket.SendAsync(ping, type, endOfMessage: true, cancellationToken);
+                await _socket.SendAsync(wire.Ping, wire.MessageType, endOfMessage: true, cancellationToken);
             }
             catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException)
             {
@@ -88,10 +84,8 @@ internal sealed class Tab : IAsyncDisposable
         }
     }
 
-    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    private async Task ReadHandshakeAsync(CancellationToken cancellationToken)
     {
-        var protocol = _protocol == TabProtocol.SignalRJson ? "json" : "messagepack";
-        await _socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"protocol\":\"{protocol}\",\"version\":1}}\u001e"), WebSocketMessageType.Text, true, cancellationToken);
         while (true)
         {
             var received = await ReceiveChunkAsync(cancellationToken);
@@ -100,21 +94,18 @@ internal sealed class Tab : IAsyncDisposable
                 throw new HandshakeRefusedException($"closed during the handshake ({_socket.CloseStatus})");
             }
 
-            var end = Array.IndexOf(_buffer, RecordSeparator, 0, _length);
-            if (end < 0)
+            var used = HubWire.TryReadHandshake(_buffer.AsMemory(0, _length), out var error);
+            if (used == 0)
             {
                 continue;
             }
 
-            using (var response = JsonDocument.Parse(_buffer.AsMemory(0, end)))
+            if (error is not null)
             {
-                if (response.RootElement.TryGetProperty("error", out var error))
-                {
-                    throw new HandshakeRefusedException(error.GetString() ?? "handshake refused");
-                }
+                throw new HandshakeRefusedException(error);
             }
 
-            Consume(end + 1);
+            Consume(used);
             return;
         }
     }
@@ -124,7 +115,7 @@ internal sealed class Tab : IAsyncDisposable
         try
         {
             // Whatever followed the handshake response in the same frame is already buffered.
-            DrainRecords();
+            DrainHubMessages();
             while (true)
             {
                 var received = await ReceiveChunkAsync(CancellationToken.None);
@@ -133,7 +124,7 @@ internal sealed class Tab : IAsyncDisposable
                     return;
                 }
 
-                if (_protocol == TabProtocol.ReflectorEvents)
+                if (_wire is null)
                 {
                     if (received.EndOfMessage)
                     {
@@ -143,7 +134,7 @@ internal sealed class Tab : IAsyncDisposable
                 }
                 else
                 {
-                    DrainRecords();
+                    DrainHubMessages();
                 }
             }
         }
@@ -169,36 +160,23 @@ internal sealed class Tab : IAsyncDisposable
         return received;
     }
 
-    private void DrainRecords()
+    private void DrainHubMessages()
     {
-        var offset = 0;
-        while (offset < _length)
+        if (_wire is null || _length == 0)
         {
-            if (_protocol == TabProtocol.SignalRJson)
-            {
-                var end = Array.IndexOf(_buffer, RecordSeparator, offset, _length - offset);
-                if (end < 0)
-                {
-                    break;
-                }
-
-                ReadSignalRJson(_buffer.AsSpan(offset, end - offset));
-                offset = end + 1;
-            }
-            else
-            {
-                if (!TryReadLengthPrefix(_buffer.AsSpan(offset, _length - offset), out var size, out var prefix) ||
-                    offset + prefix + size > _length)
-                {
-                    break;
-                }
-
-                ReadSignalRMessagePack(_buffer.AsMemory(offset + prefix, size));
-                offset += prefix + size;
-            }
+            return;
         }
 
-        Consume(offset);
+        try
+        {
+            Consume(_wire.ReadMessages(_buffer.AsMemory(0, _length), this, ReadHubMessage));
+        }
+        catch (Exception exception) when (exception is InvalidDataException or JsonException or MessagePack.MessagePackSerializationException)
+        {
+            // A message the protocol itself could not read: nothing after it can be framed either.
+            _listener.Unreadable();
+            _length = 0;
+        }
     }
 
     private void Consume(int count)
@@ -207,185 +185,63 @@ internal sealed class Tab : IAsyncDisposable
         _length -= count;
     }
 
-    // {"event":"TRANSCRIPT_DURATION","data":{"id":"run:17","duration":1.7E+15}}
-    private void ReadReflectorFrame(ReadOnlySpan<byte> frame) =>
-        ReadEvent(frame, "id"u8, signalR: false);
-
-    // {"type":1,"target":"invalidate","arguments":[{"type":"transcriptDurationChanged","transcriptId":"run:17","duration":1.7E+15}]}
-    // {"type":1,"target":"invalidate","arguments":[{"type":"resync","reason":"upstreamReconnected"}]}
-    // {"type":1,"target":"upstreamStatus","arguments":[{"state":"connected"}]}
-    private void ReadSignalRJson(ReadOnlySpan<byte> record) =>
-        ReadEvent(record, "transcriptId"u8, signalR: true);
-
-    private void ReadEvent(ReadOnlySpan<byte> json, ReadOnlySpan<byte> idName, bool signalR)
+    // {"event":"TRANSCRIPT_DURATION","data":{"id":"run:17:1764…","duration":17}}: the stamp is data's id.
+    private void ReadReflectorFrame(ReadOnlySpan<byte> frame)
     {
-        var reader = new Utf8JsonReader(json);
-        byte[]? id = null;
-        double? sentAt = null;
-        byte[]? state = null;
-        var isInvalidate = !signalR;
-        var isStatus = false;
-        var isResync = false;
+        var reader = new Utf8JsonReader(frame);
         try
         {
             while (reader.Read())
             {
-                if (reader.TokenType != JsonTokenType.PropertyName)
-                {
-                    continue;
-                }
-
-                if (reader.ValueTextEquals(idName))
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 2 && reader.ValueTextEquals("id"u8))
                 {
                     reader.Read();
-                    id = reader.TokenType == JsonTokenType.String ? reader.ValueSpan.ToArray() : null;
-                }
-                else if (reader.ValueTextEquals("duration"u8))
-                {
-                    reader.Read();
-                    sentAt = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : null;
-                }
-                else if (signalR && reader.ValueTextEquals("target"u8))
-                {
-                    reader.Read();
-                    isInvalidate = reader.ValueTextEquals("invalidate"u8);
-                    isStatus = reader.ValueTextEquals("upstreamStatus"u8);
-                }
-                else if (signalR && reader.ValueTextEquals("type"u8))
-                {
-                    // The hub message's own type is a number; the invalidate message's is a string.
-                    reader.Read();
-                    isResync |= reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("resync"u8);
-                }
-                else if (signalR && reader.ValueTextEquals("state"u8))
-                {
-                    reader.Read();
-                    state = reader.TokenType == JsonTokenType.String ? reader.ValueSpan.ToArray() : null;
+                    RecordStamp(reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped ? reader.ValueSpan : []);
+                    return;
                 }
             }
         }
         catch (JsonException)
         {
-            _listener.Unreadable();
+            // Counted below.
+        }
+
+        _listener.Unreadable();
+    }
+
+    // invalidate({type:"transcriptDurationChanged", transcriptId:"run:17:1764…", duration:17}), invalidate({type:"resync", …}),
+    // upstreamStatus({state:"connected"}); the protocol parsed the frame and bound the argument, read here by name.
+    private void Read(HubMessage message)
+    {
+        if (message is not InvocationMessage { Arguments: [var argument, ..] } invocation)
+        {
             return;
         }
 
-        if (isStatus)
+        switch (invocation.Target)
         {
-            _listener.UpstreamStatus(Index, state ?? []);
-        }
-        else if (isInvalidate && isResync)
-        {
-            _listener.Resync(Index);
-        }
-        else if (isInvalidate && id is not null && sentAt is { } timestamp)
-        {
-            _listener.Record(Index, id, timestamp);
-        }
-        else if (isInvalidate)
-        {
-            _listener.Unreadable();
+            case "upstreamStatus":
+                _listener.UpstreamStatus(Index, Encoding.UTF8.GetBytes(HubWire.Text(argument, "state") ?? ""));
+                break;
+            case "invalidate" when HubWire.Text(argument, "type") == "resync":
+                _listener.Resync(Index);
+                break;
+            case "invalidate":
+                RecordStamp(HubWire.Text(argument, "transcriptId") is { } stamp ? Encoding.UTF8.GetBytes(stamp) : []);
+                break;
         }
     }
 
-    // [1, headers, invocationId, "invalidate", [message]]: the message's own layout is the hub's choice
-    // (a map with names, or an array), so the reader looks for values, not names: the string shaped like
-    // "run:sequence" is the id, the number past 1e14 (microseconds since 1970) is the send time.
-    private void ReadSignalRMessagePack(ReadOnlyMemory<byte> message)
+    private void RecordStamp(ReadOnlySpan<byte> stamp)
     {
-        var reader = new MessagePackReader(message);
-        var found = new MessagePackFinding();
-        try
+        if (LoadStamp.TrySplit(stamp, out var id, out var sentAtMicros))
         {
-            Walk(ref reader, ref found, depth: 0);
-        }
-        catch (MessagePackSerializationException)
-        {
-            _listener.Unreadable();
-            return;
-        }
-
-        if (!found.IsInvalidate)
-        {
-            return;
-        }
-
-        if (found.Id is { } id && found.SentAt is { } sentAt)
-        {
-            _listener.Record(Index, id, sentAt);
+            _listener.Record(Index, id, sentAtMicros);
         }
         else
         {
             _listener.Unreadable();
         }
-    }
-
-    private static void Walk(ref MessagePackReader reader, ref MessagePackFinding found, int depth)
-    {
-        if (depth > 8)
-        {
-            reader.Skip();
-            return;
-        }
-
-        switch (reader.NextMessagePackType)
-        {
-            case MessagePackType.Array:
-                for (var count = reader.ReadArrayHeader(); count > 0; count--)
-                {
-                    Walk(ref reader, ref found, depth + 1);
-                }
-
-                break;
-            case MessagePackType.Map:
-                for (var count = reader.ReadMapHeader() * 2; count > 0; count--)
-                {
-                    Walk(ref reader, ref found, depth + 1);
-                }
-
-                break;
-            case MessagePackType.String:
-                var text = reader.ReadStringSequence() is { } sequence ? sequence.ToArray() : [];
-                if (text.AsSpan().SequenceEqual("invalidate"u8))
-                {
-                    found.IsInvalidate = true;
-                }
-                else if (text.AsSpan().IndexOf((byte)':') > 0)
-                {
-                    found.Id = text;
-                }
-
-                break;
-            case MessagePackType.Float or MessagePackType.Integer:
-                var number = reader.ReadDouble();
-                if (number > 1e14)
-                {
-                    found.SentAt = number;
-                }
-
-                break;
-            default:
-                reader.Skip();
-                break;
-        }
-    }
-
-    // SignalR's binary framing: the message length as a base-128 varint, least significant group first.
-    private static bool TryReadLengthPrefix(ReadOnlySpan<byte> data, out int length, out int prefixBytes)
-    {
-        length = 0;
-        for (prefixBytes = 0; prefixBytes < Math.Min(5, data.Length); prefixBytes++)
-        {
-            var b = data[prefixBytes];
-            length |= (b & 0x7f) << (7 * prefixBytes);
-            if ((b & 0x80) == 0)
-            {
-                prefixBytes++;
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>
@@ -413,13 +269,6 @@ internal sealed class Tab : IAsyncDisposable
         _socket.Abort();
         await _receiving;
         _socket.Dispose();
-    }
-
-    private struct MessagePackFinding
-    {
-        public bool IsInvalidate;
-        public byte[]? Id;
-        public double? SentAt;
     }
 }
 

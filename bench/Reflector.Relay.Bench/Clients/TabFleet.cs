@@ -6,10 +6,10 @@ using Reflector.Relay.Bench.Measurement;
 namespace Reflector.Relay.Bench.Clients;
 
 /// <summary>
-/// All the tabs of one scenario: users "u0", "u1", … with a fixed number of tabs each (tab t belongs to
-/// user t / tabsPerUser). Keeps SignalR tabs alive with pings, and aborts every tab on dispose.
+/// All the tabs of one scenario, in this process: users "u0", "u1", … with a fixed number of tabs each (tab t
+/// belongs to user t / tabsPerUser). Keeps SignalR tabs alive with pings, and aborts every tab on dispose.
 /// </summary>
-internal sealed class TabFleet : IAsyncDisposable
+internal sealed class TabFleet : IClientFleet
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
 
@@ -41,6 +41,25 @@ internal sealed class TabFleet : IAsyncDisposable
 
     /// <summary>Which tabs connected, by index.</summary>
     public bool[] Connected() => [.. Snapshot().Select(tab => tab is not null)];
+
+    public Task<bool[]> ConnectedAsync(CancellationToken cancellationToken) => Task.FromResult(Connected());
+
+    public Task<int> OpenTabsAsync(CancellationToken cancellationToken) => Task.FromResult(OpenTabs);
+
+    public Task BeginAsync(string runId, long expectedDeliveries, CancellationToken cancellationToken)
+    {
+        Recorder.Begin(runId, TabCount, expectedDeliveries);
+        return Task.CompletedTask;
+    }
+
+    public Task<long> DeliveredAsync(CancellationToken cancellationToken) => Task.FromResult(Recorder.Current?.Delivered ?? 0);
+
+    public Task<IReadOnlyList<RecordingPart>> EndAsync(CancellationToken cancellationToken)
+    {
+        var recording = Recorder.Current;
+        Recorder.End();
+        return Task.FromResult<IReadOnlyList<RecordingPart>>(recording is null ? [] : [recording.Part(Enumerable.Range(0, TabCount))]);
+    }
 
     /// <summary>Adds <paramref name="users"/> users and connects all their tabs, at most <paramref name="concurrency"/> at a time.</summary>
     public async Task<ConnectOutcome> AddUsersAsync(int users, int concurrency, CancellationToken cancellationToken)

@@ -1,12 +1,13 @@
-using System.Buffers;
+using System.Text;
 using System.Text.Json;
-using MessagePack;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Reflector.Relay.Bench.Clients;
 
 /// <summary>
 /// Reads one transcript event from what a tab receives: Reflector's own frame, or a SignalR
-/// <c>transcriptEvent</c> invocation (JSON or MessagePack), and the relay's answers to <c>SubscribeTranscript</c>.
+/// <c>transcriptEvent</c> invocation (JSON or MessagePack, parsed by <see cref="HubWire"/>), and the relay's answers
+/// to <c>SubscribeTranscript</c>.
 /// </summary>
 internal static class TranscriptFrames
 {
@@ -43,111 +44,25 @@ internal static class TranscriptFrames
         return kind is null ? throw new JsonException("no event name") : new Frame(kind, kind is TranscriptEventKind.Topic or TranscriptEventKind.Transcript ? stamp : [], null, null);
     }
 
-    // {"type":1,"target":"transcriptEvent","arguments":[{"type":"topic","transcriptId":…,"id":…}]}: the message's fields are at depth 3.
-    // {"type":3,"invocationId":"1"} or {"type":3,"invocationId":"1","error":"…"}: SubscribeTranscript's answer.
-    public static Frame ReadSignalRJson(ReadOnlySpan<byte> record)
+    // transcriptEvent({type:"topic", transcriptId:…, id:…, …}) or transcriptEvent({type:"transcript", text:…, …}), bound by the
+    // hub protocol (a JsonElement, or a map by field name); SubscribeTranscript's answer is a completion.
+    public static Frame ReadHubMessage(HubMessage message) => message switch
     {
-        var reader = new Utf8JsonReader(record);
-        var hubType = 0;
-        var isEvent = false;
-        TranscriptEventKind? kind = null;
-        byte[] stamp = [];
-        string? invocation = null;
-        string? error = null;
-        while (reader.Read())
-        {
-            if (reader.TokenType != JsonTokenType.PropertyName)
-            {
-                continue;
-            }
+        InvocationMessage { Target: "transcriptEvent", Arguments: [var argument, ..] } => Event(argument),
+        CompletionMessage completion => new Frame(null, [], completion.InvocationId ?? "", completion.Error),
+        _ => Nothing,
+    };
 
-            var depth = reader.CurrentDepth;
-            if (depth == 1 && reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                hubType = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : 0;
-            }
-            else if (depth == 1 && reader.ValueTextEquals("target"u8))
-            {
-                reader.Read();
-                isEvent = reader.ValueTextEquals("transcriptEvent"u8);
-            }
-            else if (depth == 1 && reader.ValueTextEquals("invocationId"u8))
-            {
-                reader.Read();
-                invocation = reader.GetString();
-            }
-            else if (depth == 1 && reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                error = reader.GetString();
-            }
-            else if (depth == 3 && reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                kind = ContractKind(reader.ValueSpan);
-            }
-            else if (depth == 3 && (reader.ValueTextEquals("id"u8) || reader.ValueTextEquals("text"u8)))
-            {
-                reader.Read();
-                stamp = reader.TokenType == JsonTokenType.String ? reader.ValueSpan.ToArray() : [];
-            }
-        }
-
-        return hubType switch
+    private static Frame Event(object? argument)
+    {
+        var kind = HubWire.Text(argument, "type") is { } type ? ContractKind(Encoding.UTF8.GetBytes(type)) : TranscriptEventKind.Other;
+        var stamp = kind switch
         {
-            1 when isEvent => new Frame(kind ?? TranscriptEventKind.Other, kind is TranscriptEventKind.Topic or TranscriptEventKind.Transcript ? stamp : [], null, null),
-            3 => new Frame(null, [], invocation ?? "", error),
-            _ => Nothing,
+            TranscriptEventKind.Topic => HubWire.Text(argument, "id"),
+            TranscriptEventKind.Transcript => HubWire.Text(argument, "text"),
+            _ => null,
         };
-    }
-
-    // [1, headers, invocationId, "transcriptEvent", [{"type":…,"id":…,…}], …] or [3, headers, invocationId, resultKind, result?].
-    public static Frame ReadSignalRMessagePack(ReadOnlyMemory<byte> message)
-    {
-        var reader = new MessagePackReader(message);
-        var count = reader.ReadArrayHeader();
-        var hubType = reader.ReadInt32();
-        if (hubType == 3 && count >= 4)
-        {
-            reader.Skip();
-            var invocation = reader.ReadString() ?? "";
-            var resultKind = reader.ReadInt32();
-            return new Frame(null, [], invocation, resultKind == 1 ? reader.ReadString() : null);
-        }
-
-        if (hubType != 1 || count < 5)
-        {
-            return Nothing;
-        }
-
-        reader.Skip();
-        reader.Skip();
-        if (reader.ReadString() != "transcriptEvent" || reader.ReadArrayHeader() < 1)
-        {
-            return Nothing;
-        }
-
-        TranscriptEventKind? kind = null;
-        byte[] stamp = [];
-        for (var fields = reader.ReadMapHeader(); fields > 0; fields--)
-        {
-            var name = reader.ReadString();
-            if (name == "type")
-            {
-                kind = ContractKind(reader.ReadStringSequence()?.ToArray() ?? []);
-            }
-            else if (name is "id" or "text" && reader.NextMessagePackType == MessagePackType.String)
-            {
-                stamp = reader.ReadStringSequence()?.ToArray() ?? [];
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return new Frame(kind ?? TranscriptEventKind.Other, kind is TranscriptEventKind.Topic or TranscriptEventKind.Transcript ? stamp : [], null, null);
+        return new Frame(kind, stamp is null ? [] : Encoding.UTF8.GetBytes(stamp), null, null);
     }
 
     private static TranscriptEventKind ReflectorKind(ref Utf8JsonReader reader) =>

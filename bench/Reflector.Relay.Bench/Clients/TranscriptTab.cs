@@ -1,24 +1,22 @@
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
-using MessagePack;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Reflector.Relay.Bench.Clients;
 
 /// <summary>
 /// One browser tab on a transcript page: for <c>direct</c> and <c>yarp</c> its own WebSocket to
 /// <c>/v1/transcripts/{id}/events</c> offering <c>bearer</c> and the token, as Reflector's frontend does; for
-/// the relay a SignalR connection (its wire protocol spoken by hand, as <see cref="Tab"/> does) that calls
+/// the relay a SignalR connection (through SignalR's protocol packages, <see cref="HubWire"/>, as <see cref="Tab"/>) that calls
 /// <c>SubscribeTranscript</c> and reads <c>transcriptEvent</c>.
 /// </summary>
 internal sealed class TranscriptTab : IAsyncDisposable
 {
-    private const byte RecordSeparator = 0x1e;
-    private static readonly byte[] JsonPing = "{\"type\":6}\u001e"u8.ToArray();
-    private static readonly byte[] MessagePackPing = [0x02, 0x91, 0x06];
+    private static readonly Action<HubMessage, TranscriptTab> ReadHubMessage = static (message, tab) => tab.Read(TranscriptFrames.ReadHubMessage(message));
 
     private readonly ClientWebSocket _socket = new();
     private readonly TabProtocol _protocol;
+    private readonly HubWire? _wire;
     private readonly ITranscriptListener _listener;
     private readonly TaskCompletionSource<string?> _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[] _buffer = new byte[8192];
@@ -29,6 +27,7 @@ internal sealed class TranscriptTab : IAsyncDisposable
     {
         Index = index;
         _protocol = protocol;
+        _wire = protocol.IsRelay() ? HubWire.For(protocol) : null;
         _listener = listener;
     }
 
@@ -65,8 +64,7 @@ internal sealed class TranscriptTab : IAsyncDisposable
                 return tab;
             }
 
-            var json = protocol == TabProtocol.SignalRJson;
-            await tab.SendTextAsync($"{{\"protocol\":\"{(json ? "json" : "messagepack")}\",\"version\":1}}\u001e", cancellationToken);
+            await tab._socket.SendAsync(tab._wire!.Handshake, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
             await tab.ReadHandshakeAsync(cancellationToken);
             tab._receiving = Task.Run(tab.ReceiveAsync, CancellationToken.None);
             await tab.SubscribeAsync(transcriptId, cancellationToken);
@@ -86,12 +84,11 @@ internal sealed class TranscriptTab : IAsyncDisposable
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {
-        if (_protocol.IsRelay() && IsOpen)
+        if (_wire is { } wire && IsOpen)
         {
             try
             {
-                var json = _protocol == TabProtocol.SignalRJson;
-                await _socket.SendAsync(json ? JsonPing : MessagePackPing, json ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, cancellationToken);
+                await _socket.SendAsync(wire.Ping, wire.MessageType, endOfMessage: true, cancellationToken);
             }
             catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException)
             {
@@ -100,63 +97,30 @@ internal sealed class TranscriptTab : IAsyncDisposable
         }
     }
 
-    private Task SubscribeAsync(string transcriptId, CancellationToken cancellationToken)
-    {
-        if (_protocol == TabProtocol.SignalRJson)
-        {
-            var id = JsonSerializer.Serialize(transcriptId);
-            return SendTextAsync($"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"SubscribeTranscript\",\"arguments\":[{id}]}}\u001e", cancellationToken);
-        }
-
-        // [1, {}, "1", "SubscribeTranscript", [id], []] with its varint length prefix.
-        var body = new System.Buffers.ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(body);
-        writer.WriteArrayHeader(6);
-        writer.Write(1);
-        writer.WriteMapHeader(0);
-        writer.Write("1");
-        writer.Write("SubscribeTranscript");
-        writer.WriteArrayHeader(1);
-        writer.Write(transcriptId);
-        writer.WriteArrayHeader(0);
-        writer.Flush();
-        var message = new List<byte>();
-        for (var size = (uint)body.WrittenCount; ; size >>= 7)
-        {
-            message.Add((byte)((size & 0x7fu) | (size > 0x7fu ? 0x80u : 0u)));
-            if (size <= 0x7f)
-            {
-                break;
-            }
-        }
-
-        message.AddRange(body.WrittenSpan);
-        return _socket.SendAsync(message.ToArray(), WebSocketMessageType.Binary, true, cancellationToken);
-    }
-
-    private Task SendTextAsync(string text, CancellationToken cancellationToken) =>
-        _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cancellationToken);
+    private Task SubscribeAsync(string transcriptId, CancellationToken cancellationToken) =>
+        _socket.SendAsync(_wire!.Invocation("1", "SubscribeTranscript", transcriptId), _wire.MessageType, endOfMessage: true, cancellationToken);
 
     private async Task ReadHandshakeAsync(CancellationToken cancellationToken)
     {
-        while (Array.IndexOf(_buffer, RecordSeparator, 0, _length) is var end && end < 0)
+        while (true)
         {
             if ((await ReceiveChunkAsync(cancellationToken)).MessageType == WebSocketMessageType.Close)
             {
                 throw new HandshakeRefusedException($"closed during the handshake ({_socket.CloseStatus})");
             }
-        }
 
-        var separator = Array.IndexOf(_buffer, RecordSeparator, 0, _length);
-        using (var response = JsonDocument.Parse(_buffer.AsMemory(0, separator)))
-        {
-            if (response.RootElement.TryGetProperty("error", out var error))
+            var used = HubWire.TryReadHandshake(_buffer.AsMemory(0, _length), out var error);
+            if (error is not null)
             {
-                throw new HandshakeRefusedException(error.GetString() ?? "handshake refused");
+                throw new HandshakeRefusedException(error);
+            }
+
+            if (used > 0)
+            {
+                Consume(used);
+                return;
             }
         }
-
-        Consume(separator + 1);
     }
 
     private async Task ReceiveAsync()
@@ -200,62 +164,35 @@ internal sealed class TranscriptTab : IAsyncDisposable
         return received;
     }
 
-    // Everything whole in the buffer: one Reflector frame, or any number of SignalR records.
+    // Everything whole in the buffer: one Reflector frame, or any number of SignalR messages.
     private void Drain()
     {
-        var offset = 0;
-        while (offset < _length)
+        if (_length == 0)
         {
-            int size, skip;
-            if (_protocol == TabProtocol.ReflectorEvents)
-            {
-                (size, skip) = (_length, 0);
-            }
-            else if (_protocol == TabProtocol.SignalRJson)
-            {
-                var end = Array.IndexOf(_buffer, RecordSeparator, offset, _length - offset);
-                if (end < 0)
-                {
-                    break;
-                }
-
-                (size, skip) = (end - offset, 1);
-            }
-            else if (!TryReadLengthPrefix(_buffer.AsSpan(offset, _length - offset), out size, out var prefix) || offset + prefix + size > _length)
-            {
-                break;
-            }
-            else
-            {
-                offset += prefix;
-                skip = 0;
-            }
-
-            Read(_buffer.AsMemory(offset, size));
-            offset += size + skip;
-        }
-
-        Consume(offset);
-    }
-
-    private void Read(ReadOnlyMemory<byte> message)
-    {
-        TranscriptFrames.Frame frame;
-        try
-        {
-            frame = _protocol switch
-            {
-                TabProtocol.ReflectorEvents => TranscriptFrames.ReadReflector(message.Span),
-                TabProtocol.SignalRJson => TranscriptFrames.ReadSignalRJson(message.Span),
-                _ => TranscriptFrames.ReadSignalRMessagePack(message),
-            };
-        }
-        catch (Exception exception) when (exception is JsonException or MessagePackSerializationException or InvalidOperationException)
-        {
-            _listener.Unreadable();
             return;
         }
 
+        try
+        {
+            if (_wire is null)
+            {
+                Read(TranscriptFrames.ReadReflector(_buffer.AsSpan(0, _length)));
+                _length = 0;
+            }
+            else
+            {
+                Consume(_wire.ReadMessages(_buffer.AsMemory(0, _length), this, ReadHubMessage));
+            }
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidDataException or MessagePack.MessagePackSerializationException or InvalidOperationException)
+        {
+            _listener.Unreadable();
+            _length = 0;
+        }
+    }
+
+    private void Read(TranscriptFrames.Frame frame)
+    {
         if (frame.CompletedInvocation is not null)
         {
             _subscribed.TrySetResult(frame.Error);
@@ -270,24 +207,6 @@ internal sealed class TranscriptTab : IAsyncDisposable
     {
         _buffer.AsSpan(count, _length - count).CopyTo(_buffer);
         _length -= count;
-    }
-
-    // SignalR's binary framing: the message length as a base-128 varint, least significant group first.
-    private static bool TryReadLengthPrefix(ReadOnlySpan<byte> data, out int length, out int prefixBytes)
-    {
-        length = 0;
-        for (prefixBytes = 0; prefixBytes < Math.Min(5, data.Length); prefixBytes++)
-        {
-            var b = data[prefixBytes];
-            length |= (b & 0x7f) << (7 * prefixBytes);
-            if ((b & 0x80) == 0)
-            {
-                prefixBytes++;
-                return true;
-            }
-        }
-
-        return false;
     }
 
     public async ValueTask DisposeAsync()

@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Reflector.Relay.Bench.Hosting;
 
-/// <summary>The simulated Reflector's dev endpoints: tokens, load, drops, and its socket count.</summary>
+/// <summary>
+/// The simulated Reflector's dev endpoints: tokens, load, drops, and its socket count. Loads are always stamped:
+/// each event's id is <c>{runId}:{sequence}:{sentAtMicros}</c> (<see cref="Clients.LoadStamp"/>).
+/// </summary>
 internal sealed class SimulatorClient(Uri baseAddress) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -24,10 +27,10 @@ internal sealed class SimulatorClient(Uri baseAddress) : IDisposable
     }
 
     public async Task<LoadResult> RateAsync(string runId, IReadOnlyList<string> users, double eventsPerSecond, double seconds, CancellationToken cancellationToken) =>
-        await LoadAsync(new { runId, users, mode = "rate", eventsPerSecond, seconds }, cancellationToken);
+        await LoadAsync(new { runId, users, mode = "rate", eventsPerSecond, seconds, stamp = true }, cancellationToken);
 
     public async Task<LoadResult> BurstAsync(string runId, IReadOnlyList<string> users, int rounds, int intervalMs, CancellationToken cancellationToken) =>
-        await LoadAsync(new { runId, users, mode = "burst", rounds, intervalMs }, cancellationToken);
+        await LoadAsync(new { runId, users, mode = "burst", rounds, intervalMs, stamp = true }, cancellationToken);
 
     /// <summary>Aborts every socket open on the simulated Reflector (its <c>POST /dev/drop</c>); returns how many there were.</summary>
     public async Task<int> DropAllAsync(CancellationToken cancellationToken)

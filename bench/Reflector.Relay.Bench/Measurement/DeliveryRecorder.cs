@@ -20,6 +20,9 @@ internal sealed class DeliveryRecorder : ITabListener
 
     public void End() => _current = null;
 
+    /// <summary>The run being recorded, if any.</summary>
+    public RunRecording? Current => _current;
+
     /// <param name="tab">The receiving tab.</param>
     /// <param name="id">The event's id, "{runId}:{sequence}", as UTF-8.</param>
     /// <param name="sentAtMicros">When the simulated Reflector wrote the event, in microseconds since the Unix epoch.</param>
@@ -78,23 +81,19 @@ internal sealed class RunRecording
     public long Delivered => Volatile.Read(ref _count);
 
     /// <summary>Sums up the run; <paramref name="expected"/> tells how many events each connected tab should have had.</summary>
-    public DeliveryStats Summarize(Func<int, long?> expected, double seconds)
-    {
-        long lost = 0, duplicated = 0, unique = 0, extra = 0;
-        for (var tab = 0; tab < _seen.Length; tab++)
-        {
-            var distinct = _seen[tab]?.Count ?? 0;
-            unique += distinct;
-            duplicated += _received[tab] - distinct;
-            if (expected(tab) is { } wanted)
-            {
-                lost += Math.Max(0, wanted - distinct);
-                extra += Math.Max(0, distinct - wanted);
-            }
-        }
+    public DeliveryStats Summarize(Func<int, long?> expected, double seconds) =>
+        RecordingPart.Summarize([Part(Enumerable.Range(0, _seen.Length))], expected, seconds);
 
+    /// <summary>What <paramref name="tabs"/> recorded, for a run summed up across processes.</summary>
+    public RecordingPart Part(IEnumerable<int> tabs)
+    {
+        var indices = tabs.Where(tab => (uint)tab < (uint)_seen.Length).ToArray();
         var count = (int)Math.Min(Volatile.Read(ref _count), _latenciesMs.Length);
-        var latencies = _latenciesMs.AsSpan(0, count).ToArray();
-        return DeliveryStats.From(latencies, unique + duplicated, lost, duplicated, Interlocked.Read(ref _unreadable) + extra, seconds);
+        return new RecordingPart(
+            indices,
+            [.. indices.Select(tab => _received[tab])],
+            [.. indices.Select(tab => (long)(_seen[tab]?.Count ?? 0))],
+            Interlocked.Read(ref _unreadable),
+            _latenciesMs.AsSpan(0, count).ToArray());
     }
 }

@@ -91,13 +91,13 @@ internal static class MarkdownReport
             var o = report.Options;
             text.AppendLine(CultureInfo.InvariantCulture, $"## Ramp: {o.RampStepUsers} users × {o.Tabs} tabs more per step, {o.Rate:0} events/s for {o.RampSeconds:0.#} s at each, until p99 passes {o.RampP99TargetMs:0} ms");
             text.AppendLine();
-            text.AppendLine("| system | most connections within target | ÷ direct | stopped because | steps (connections: p99 ms, edge RSS MB) |");
+            text.AppendLine("| system | most connections within target | ÷ direct | stopped because | steps (connections: p99 ms, edge RSS MB, KB per connection) |");
             text.AppendLine("| --- | ---: | ---: | --- | --- |");
             foreach (var system in systems)
             {
                 if (system.Ramp is { } r)
                 {
-                    var steps = string.Join("; ", r.Steps.Select(step => Invariant($"{step.Connections}: {step.P99Ms:0.0}, {step.EdgeRssMb:0}")));
+                    var steps = string.Join("; ", r.Steps.Select(step => Invariant($"{step.Connections}: {step.P99Ms:0.0}, {step.EdgeRssMb:0}, {step.BytesPerConnection / 1024:0.0}")));
                     text.AppendLine(Invariant($"| {system.System} | {r.MostConnectionsWithinTarget} | {Ratio(r.MostConnectionsWithinTarget, direct?.Ramp?.MostConnectionsWithinTarget)} | {r.StoppedBecause} | {steps} |"));
                 }
             }

@@ -36,7 +36,8 @@ internal sealed record BurstResult(
     int Users, int Connections, int ConnectFailures, double ConnectSeconds, double UpstreamsReadySeconds,
     int Rounds, long EventsSent, DeliveryStats Delivery, ServerCost Cost, string? FirstConnectError);
 
-internal sealed record RampStep(int Connections, int ConnectFailures, int UpstreamSockets, double P99Ms, long Lost, double EdgeRssMb);
+/// <param name="BytesPerConnection">The edge's resident growth over its size before any tab, per connection held.</param>
+internal sealed record RampStep(int Connections, int ConnectFailures, int UpstreamSockets, double P99Ms, long Lost, double EdgeRssMb, double BytesPerConnection);
 
 internal sealed record RampResult(double TargetP99Ms, int MostConnectionsWithinTarget, string StoppedBecause, List<RampStep> Steps);
 

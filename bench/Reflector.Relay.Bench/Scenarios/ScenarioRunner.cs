@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Reflector.Relay.Bench.Clients;
 using Reflector.Relay.Bench.Hosting;
 using Reflector.Relay.Bench.Measurement;
+using Reflector.Relay.Bench.Workers;
 
 namespace Reflector.Relay.Bench.Scenarios;
 
@@ -89,7 +90,7 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
                 result.Burst = await BurstAsync(system, cancellationToken);
                 break;
             case "ramp":
-                result.Ramp = await RampAsync(system, cancellationToken);
+                result.Ramp = await new RampScenario(options, log, NewFleet).RunAsync(system, cancellationToken);
                 break;
             case "transcripts":
                 var transcripts = new TranscriptScenario(options, systemIndex, log);
@@ -108,7 +109,7 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
         await using var sampler = new RssSampler(system.Edge);
         await using var fleet = NewFleet(system, options.IdleUsers);
         var connected = await fleet.AddUsersAsync(options.IdleUsers, ConnectConcurrency, cancellationToken);
-        await system.WaitForUpstreamsAsync(ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
+        await system.WaitForUpstreamsAsync(await ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(options.Quick ? 1 : 5), cancellationToken);
         var after = system.Edge.Stats();
         var upstreams = await system.SimulatorApi.OpenSocketsAsync(cancellationToken);
@@ -123,12 +124,12 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
     {
         await using var fleet = NewFleet(system, options.Users);
         var connected = await fleet.AddUsersAsync(options.Users, ConnectConcurrency, cancellationToken);
-        await system.WaitForUpstreamsAsync(ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
+        await system.WaitForUpstreamsAsync(await ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
         await system.SimulatorApi.RateAsync("warmup", fleet.Users, options.Rate, options.WarmupSeconds, cancellationToken);
 
         var cost = new CostMeter(system);
         await using var sampler = new RssSampler(system.Edge);
-        var (sent, delivery, upstreams, reported) = await MeasureRateAsync(system, fleet, "steady", options.Seconds, cancellationToken);
+        var (sent, delivery, upstreams, reported) = await new RateMeasurement(options).MeasureAsync(system, fleet, "steady", options.Seconds, cancellationToken);
         return new SteadyResult(
             options.Users, connected.Connected, connected.Failed, options.Rate, sent, upstreams, reported, delivery, cost.Finish(sampler.PeakMb));
     }
@@ -141,125 +142,18 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
         await using var fleet = NewFleet(system, options.BurstUsers);
         var clock = Stopwatch.StartNew();
         var connected = await fleet.AddUsersAsync(options.BurstUsers, options.BurstUsers * options.Tabs, cancellationToken);
-        await system.WaitForUpstreamsAsync(ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
+        await system.WaitForUpstreamsAsync(await ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
         var ready = clock.Elapsed.TotalSeconds;
 
-        var recording = fleet.Recorder.Begin("burst", fleet.TabCount, (long)options.BurstRounds * fleet.TabCount);
+        await fleet.BeginAsync("burst", (long)options.BurstRounds * fleet.TabCount, cancellationToken);
         var load = await system.SimulatorApi.BurstAsync("burst", fleet.Users, options.BurstRounds, 500, cancellationToken);
-        var tabConnected = fleet.Connected();
+        var tabConnected = await fleet.ConnectedAsync(cancellationToken);
         long? Expected(int tab) => tabConnected[tab] ? options.BurstRounds : null;
-        await DrainAsync(recording, tabConnected.Count(c => c) * (long)options.BurstRounds, cancellationToken);
-        fleet.Recorder.End();
-        var delivery = recording.Summarize(Expected, load.Seconds);
+        await RateMeasurement.DrainAsync(fleet, tabConnected.Count(c => c) * (long)options.BurstRounds, cancellationToken);
+        var delivery = RecordingPart.Summarize(await fleet.EndAsync(cancellationToken), Expected, load.Seconds);
         return new BurstResult(
             options.BurstUsers, connected.Connected, connected.Failed, connected.Seconds, ready, options.BurstRounds, load.Sent,
             delivery, cost.Finish(sampler.PeakMb), connected.FirstError);
-    }
-
-    /// <summary>Adds users step by step, measuring p99 under load at each step, until it passes the target or something gives.</summary>
-    private async Task<RampResult> RampAsync(SystemUnderTest system, CancellationToken cancellationToken)
-    {
-        var steps = new List<RampStep>();
-        var memoryLimit = TotalMemoryBytes() * 0.75;
-        var best = 0;
-        var stoppedBecause = $"reached the most users tried ({options.RampMaxUsers})";
-        await using var fleet = NewFleet(system, options.RampMaxUsers);
-        for (var users = options.RampStepUsers; users <= options.RampMaxUsers; users += options.RampStepUsers)
-        {
-            var connected = await fleet.AddUsersAsync(options.RampStepUsers, ConnectConcurrency, cancellationToken);
-            var ready = await system.WaitForUpstreamsAsync(ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
-            var (_, delivery, upstreams, _) = await MeasureRateAsync(system, fleet, $"ramp{users}", options.RampSeconds, cancellationToken);
-            var rss = system.Edge.Stats().RssBytes;
-            var connections = fleet.OpenTabs;
-            steps.Add(new RampStep(connections, connected.Failed, upstreams, delivery.P99Ms, delivery.Lost, Mb(rss)));
-            log.WriteLine($"  {connections} connections: p99 {delivery.P99Ms:0.0} ms, lost {delivery.Lost}, RSS {Mb(rss):0} MB");
-
-            if (system.Edge.HasExited)
-            {
-                stoppedBecause = $"{system.Edge.Name} exited";
-                break;
-            }
-
-            if (connected.Failed > connected.Connected / 100 || !ready)
-            {
-                stoppedBecause = $"connections failed ({connected.Failed}: {connected.FirstError ?? "upstreams not ready"})";
-                break;
-            }
-
-            if (!(delivery.P99Ms <= options.RampP99TargetMs) || delivery.Lost > 0)
-            {
-                stoppedBecause = delivery.Lost > 0 ? $"{delivery.Lost} deliveries lost" : $"p99 {delivery.P99Ms:0.0} ms passed the target";
-                break;
-            }
-
-            best = connections;
-            if (rss > memoryLimit)
-            {
-                stoppedBecause = "server memory past 75% of the machine's";
-                break;
-            }
-        }
-
-        return new RampResult(options.RampP99TargetMs, best, stoppedBecause, steps);
-    }
-
-    /// <summary>One measured stretch of steady load to all the fleet's users.</summary>
-    private async Task<(long Sent, DeliveryStats Delivery, int Upstreams, double? Reported)> MeasureRateAsync(
-        SystemUnderTest system, TabFleet fleet, string runId, double seconds, CancellationToken cancellationToken)
-    {
-        var userCount = fleet.Users.Count;
-        var recording = fleet.Recorder.Begin(runId, fleet.TabCount, (long)(options.Rate * seconds * options.Tabs));
-        var loading = system.SimulatorApi.RateAsync(runId, fleet.Users, options.Rate, seconds, cancellationToken);
-
-        // Counted while the load runs, from both ends: Reflector's open sockets and the relay's own gauge.
-        await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, seconds / 2)), cancellationToken);
-        var upstreams = await system.SimulatorApi.OpenSocketsAsync(cancellationToken);
-        var reported = await system.RelayOpenUpstreamsAsync(cancellationToken);
-        var load = await loading;
-
-        var tabConnected = fleet.Connected();
-        long? Expected(int tab)
-        {
-            if (!tabConnected[tab])
-            {
-                return null;
-            }
-
-            var user = tab / options.Tabs;
-            return (load.Sent / userCount) + (user < load.Sent % userCount ? 1 : 0);
-        }
-
-        long total = 0;
-        for (var tab = 0; tab < tabConnected.Length; tab++)
-        {
-            total += Expected(tab) ?? 0;
-        }
-
-        await DrainAsync(recording, total, cancellationToken);
-        fleet.Recorder.End();
-        return (load.Sent, recording.Summarize(Expected, load.Seconds), upstreams, reported);
-    }
-
-    /// <summary>Waits for the last deliveries: until all expected arrived, or nothing arrived for 2 s (30 s at most).</summary>
-    private static async Task DrainAsync(RunRecording recording, long expected, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var last = -1L;
-        var quietSince = TimeSpan.Zero;
-        while (recording.Delivered < expected && clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (recording.Delivered != last)
-            {
-                last = recording.Delivered;
-                quietSince = clock.Elapsed;
-            }
-            else if (clock.Elapsed - quietSince > TimeSpan.FromSeconds(2))
-            {
-                return;
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
     }
 
     private async Task AfterScenarioAsync(SystemUnderTest system, CancellationToken cancellationToken)
@@ -286,17 +180,18 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
         }
     }
 
-    private TabFleet NewFleet(SystemUnderTest system, int users) =>
-        new(system, new SourceAddresses(10 + systemIndex, users * options.Tabs, options.ConnectionsPerSourceAddress), options.Tabs);
-
-    private static int ExpectedUpstreams(SystemUnderTest system, TabFleet fleet) =>
-        system.Protocol.IsRelay() ? fleet.Users.Count : fleet.Connected().Count(c => c);
-
-    private static double Mb(long bytes) => bytes / 1048576.0;
-
-    private static double TotalMemoryBytes()
+    /// <summary>Tabs for up to <paramref name="users"/> users: in this process, or spread over client workers.</summary>
+    private IClientFleet NewFleet(SystemUnderTest system, int users)
     {
-        var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
-        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        var connections = users * options.Tabs;
+        var processes = options.ClientProcessesFor(connections);
+        return processes > 1
+            ? new WorkerFleet(system, processes, options.Tabs, 10 + systemIndex, connections, options.ConnectionsPerSourceAddress)
+            : new TabFleet(system, new SourceAddresses(10 + systemIndex, connections, options.ConnectionsPerSourceAddress), options.Tabs);
     }
+
+    internal static async Task<int> ExpectedUpstreams(SystemUnderTest system, IClientFleet fleet) =>
+        system.Protocol.IsRelay() ? fleet.Users.Count : (await fleet.ConnectedAsync(CancellationToken.None)).Count(c => c);
+
+    internal static double Mb(long bytes) => bytes / 1048576.0;
 }
