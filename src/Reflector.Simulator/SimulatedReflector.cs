@@ -37,7 +37,8 @@ public sealed class SimulatedReflector : IAsyncDisposable
             Scheme = baseAddress.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs,
             Path = EventsEndpoint.Path,
         }.Uri;
-        TranscriptEventsUrlTemplate = new Uri(EventsUrl.GetLeftPart(UriPartial.Authority) + TranscriptEventsEndpoint.PathTemplate);
+        // In the form the relay takes as Upstream:TranscriptEventsUrl.
+        TranscriptEventsUrlTemplate = new Uri(EventsUrl.GetLeftPart(UriPartial.Authority) + "/v1/transcripts/" + TranscriptIdPlaceholder + "/events");
     }
 
     public Uri BaseAddress { get; }
@@ -46,6 +47,8 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
     // ws://host:port/v1/transcripts/{id}/events with a literal {id} (read it with ToString(), which keeps the
     // braces), the form the relay's Upstream:TranscriptEventsUrl takes.
+    public const string TranscriptIdPlaceholder = "{transcriptId}";
+
     public Uri TranscriptEventsUrlTemplate { get; }
 
     public string Audience => _tokens.Audience;
@@ -207,7 +210,7 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public Uri TranscriptEventsUrl(string transcriptId)
     {
         ArgumentNullException.ThrowIfNull(transcriptId);
-        return new Uri(TranscriptEventsUrlTemplate.ToString().Replace("{id}", Uri.EscapeDataString(transcriptId), StringComparison.Ordinal));
+        return new Uri(TranscriptEventsUrlTemplate.ToString().Replace(TranscriptIdPlaceholder, Uri.EscapeDataString(transcriptId), StringComparison.Ordinal));
     }
 
     // Stores the event (all but TRANSCRIPT and STATUS, which are live only) and sends it to the transcript's

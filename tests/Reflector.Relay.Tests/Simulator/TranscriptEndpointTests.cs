@@ -242,7 +242,7 @@ public sealed class TranscriptEndpointTests(ReflectorFixture fixture) : IClassFi
     {
         var template = Reflector.TranscriptEventsUrlTemplate.ToString();
 
-        Assert.Equal($"ws://{Reflector.BaseAddress.Authority}/v1/transcripts/{{id}}/events", template);
+        Assert.Equal($"ws://{Reflector.BaseAddress.Authority}/v1/transcripts/{{transcriptId}}/events", template);
         Assert.Equal($"ws://{Reflector.BaseAddress.Authority}/v1/transcripts/abc/events", Reflector.TranscriptEventsUrl("abc").ToString());
     }
 
