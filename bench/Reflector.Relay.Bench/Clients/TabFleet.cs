@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Reflector.Relay.Bench.Hosting;
 using Reflector.Relay.Bench.Measurement;
@@ -11,22 +10,23 @@ namespace Reflector.Relay.Bench.Clients;
 /// </summary>
 internal sealed class TabFleet : IClientFleet
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
-
     private readonly SystemUnderTest _system;
     private readonly SourceAddresses _sources;
     private readonly Lock _tabsLock = new();
     private readonly List<Tab?> _tabs = [];
     private readonly List<string> _users = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _pinging;
+    private readonly TabPings _pings;
 
     public TabFleet(SystemUnderTest system, SourceAddresses sources, int tabsPerUser)
     {
         _system = system;
         _sources = sources;
         TabsPerUser = tabsPerUser;
-        _pinging = system.Protocol.IsRelay() ? Task.Run(PingLoopAsync) : Task.CompletedTask;
+        _pings = new TabPings(Snapshot);
+        if (system.Protocol.IsRelay())
+        {
+            _pings.Start();
+        }
     }
 
     public DeliveryRecorder Recorder { get; } = new();
@@ -74,38 +74,18 @@ internal sealed class TabFleet : IClientFleet
             _tabs.AddRange(new Tab?[users * TabsPerUser]);
         }
 
-        using var gate = new SemaphoreSlim(concurrency);
-        var failures = 0;
-        string? firstError = null;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(firstTab, users * TabsPerUser).Select(async index =>
+        var tally = await TabConnector.ConnectAllAsync(Enumerable.Range(firstTab, users * TabsPerUser), concurrency, async (index, _, _) =>
         {
-            await gate.WaitAsync(cancellationToken);
-            try
+            var token = tokens[(index / TabsPerUser) - (firstTab / TabsPerUser)];
+            var tab = await Tab.ConnectAsync(index, _system.Protocol, _system.ClientUrl, token, _sources.For(index), Recorder, cancellationToken);
+            lock (_tabsLock)
             {
-                var token = tokens[(index / TabsPerUser) - (firstTab / TabsPerUser)];
-                var tab = await Tab.ConnectAsync(index, _system.Protocol, _system.ClientUrl, token, _sources.For(index), Recorder, cancellationToken);
-                lock (_tabsLock)
-                {
-                    _tabs[index] = tab;
-                }
+                _tabs[index] = tab;
             }
-            catch (HandshakeRefusedException)
-            {
-                throw;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref failures);
-                Interlocked.CompareExchange(ref firstError, exception.GetBaseException().Message, null);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        }, cancellationToken);
 
-        return new ConnectOutcome(users * TabsPerUser - failures, failures, clock.Elapsed.TotalSeconds, firstError);
+        tally.ThrowIfRefused();
+        return tally.Outcome(users * TabsPerUser);
     }
 
     private Tab?[] Snapshot()
@@ -116,35 +96,9 @@ internal sealed class TabFleet : IClientFleet
         }
     }
 
-    private async Task PingLoopAsync()
-    {
-        using var timer = new PeriodicTimer(PingInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                foreach (var tab in Snapshot())
-                {
-                    if (tab is not null)
-                    {
-                        await tab.PingAsync(_stopping.Token);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Disposed.
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        await _pinging;
+        await _pings.DisposeAsync();
         await Task.WhenAll(Snapshot().Where(tab => tab is not null).Select(tab => tab!.DisposeAsync().AsTask()));
-        _stopping.Dispose();
     }
 }
-
-internal sealed record ConnectOutcome(int Connected, int Failed, double Seconds, string? FirstError);

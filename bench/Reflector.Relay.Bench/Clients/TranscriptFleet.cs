@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Reflector.Relay.Bench.Hosting;
 using Reflector.Relay.Bench.Measurement;
@@ -12,15 +11,13 @@ namespace Reflector.Relay.Bench.Clients;
 /// </summary>
 internal sealed class TranscriptFleet : IAsyncDisposable
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SubscribeTimeout = TimeSpan.FromSeconds(30);
 
     private readonly SystemUnderTest _system;
     private readonly SourceAddresses _sources;
     private readonly IReadOnlyList<string> _transcripts;
     private readonly TranscriptTab?[] _tabs;
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _pinging = Task.CompletedTask;
+    private readonly TabPings _pings;
 
     public TranscriptFleet(SystemUnderTest system, SourceAddresses sources, IReadOnlyList<string> transcripts, int users, int tabsPerUser)
     {
@@ -30,6 +27,7 @@ internal sealed class TranscriptFleet : IAsyncDisposable
         TabsPerUser = tabsPerUser;
         Users = [.. Enumerable.Range(0, users).Select(i => string.Create(CultureInfo.InvariantCulture, $"u{i}"))];
         _tabs = new TranscriptTab?[users * tabsPerUser];
+        _pings = new TabPings(() => _tabs);
     }
 
     public TranscriptRecorder Recorder { get; } = new();
@@ -50,70 +48,26 @@ internal sealed class TranscriptFleet : IAsyncDisposable
     public async Task<ConnectOutcome> ConnectAsync(int concurrency, CancellationToken cancellationToken)
     {
         var tokens = await _system.SimulatorApi.TokensAsync(Users, cancellationToken);
-        using var gate = new SemaphoreSlim(concurrency);
-        var failures = 0;
-        string? firstError = null;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, _tabs.Length).Select(async index =>
+        var tally = await TabConnector.ConnectAllAsync(Enumerable.Range(0, _tabs.Length), concurrency, async (index, _, _) =>
         {
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                var transcript = _transcripts[TranscriptOf(index)];
-                _tabs[index] = await TranscriptTab.ConnectAsync(
-                    index, _system.Protocol, _system.TranscriptClientUrl(transcript), transcript, tokens[index / TabsPerUser],
-                    _sources.For(index), Recorder, SubscribeTimeout, cancellationToken);
-            }
-            catch (HandshakeRefusedException)
-            {
-                throw;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref failures);
-                Interlocked.CompareExchange(ref firstError, exception.GetBaseException().Message, null);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+            var transcript = _transcripts[TranscriptOf(index)];
+            _tabs[index] = await TranscriptTab.ConnectAsync(
+                index, _system.Protocol, _system.TranscriptClientUrl(transcript), transcript, tokens[index / TabsPerUser],
+                _sources.For(index), Recorder, SubscribeTimeout, cancellationToken);
+        }, cancellationToken);
 
+        tally.ThrowIfRefused();
         if (_system.Protocol.IsRelay())
         {
-            _pinging = Task.Run(PingLoopAsync, CancellationToken.None);
+            _pings.Start();
         }
 
-        return new ConnectOutcome(_tabs.Length - failures, failures, clock.Elapsed.TotalSeconds, firstError);
-    }
-
-    private async Task PingLoopAsync()
-    {
-        using var timer = new PeriodicTimer(PingInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                foreach (var tab in _tabs)
-                {
-                    if (tab is not null)
-                    {
-                        await tab.PingAsync(_stopping.Token);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Disposed.
-        }
+        return tally.Outcome(_tabs.Length);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        await _pinging;
+        await _pings.DisposeAsync();
         await Task.WhenAll(_tabs.Where(tab => tab is not null).Select(tab => tab!.DisposeAsync().AsTask()));
-        _stopping.Dispose();
     }
 }

@@ -11,7 +11,6 @@ namespace Reflector.Relay.Bench.Soak;
 /// </summary>
 internal sealed class SoakPopulation : IAsyncDisposable
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
     private readonly SystemUnderTest _system;
@@ -20,8 +19,7 @@ internal sealed class SoakPopulation : IAsyncDisposable
     private readonly string[] _tokens;
     private readonly Lock _lock = new();
     private readonly List<Tab>[] _tabs;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _pinging;
+    private readonly TabPings _pings;
     private int _nextTab;
     private int _connectFailures;
     private string? _firstConnectError;
@@ -33,7 +31,8 @@ internal sealed class SoakPopulation : IAsyncDisposable
         _ledger = ledger;
         _tokens = tokens;
         _tabs = [.. tokens.Select(_ => new List<Tab>())];
-        _pinging = Task.Run(PingLoopAsync);
+        _pings = new TabPings(Snapshot);
+        _pings.Start();
     }
 
     public int Users => _tokens.Length;
@@ -170,30 +169,9 @@ internal sealed class SoakPopulation : IAsyncDisposable
         }
     }
 
-    private async Task PingLoopAsync()
-    {
-        using var timer = new PeriodicTimer(PingInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                foreach (var tab in Snapshot())
-                {
-                    await tab.PingAsync(_stopping.Token);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Disposed.
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        await _pinging;
+        await _pings.DisposeAsync();
         await Task.WhenAll(Snapshot().Select(tab => tab.DisposeAsync().AsTask()));
-        _stopping.Dispose();
     }
 }

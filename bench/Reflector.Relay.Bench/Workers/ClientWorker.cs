@@ -16,14 +16,16 @@ internal sealed class ClientWorker : IAsyncDisposable
     /// <summary>The longest a worker lives, whatever happens to the bench that started it.</summary>
     public static readonly TimeSpan MostLifetime = TimeSpan.FromHours(4);
 
-    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
-
     private readonly Lock _tabsLock = new();
     private readonly Dictionary<int, Tab> _tabs = [];
     private readonly DeliveryRecorder _recorder = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly TabPings _pings;
     private SourceAddresses? _sources;
-    private Task _pinging = Task.CompletedTask;
+
+    private ClientWorker()
+    {
+        _pings = new TabPings(Snapshot);
+    }
 
     public static async Task<int> RunAsync(TextReader input, TextWriter output)
     {
@@ -88,42 +90,29 @@ internal sealed class ClientWorker : IAsyncDisposable
     {
         var url = request.Url ?? throw new InvalidOperationException("connect needs a url");
         _sources ??= new SourceAddresses(request.SourceBlock, request.MostConnections, request.ConnectionsPerAddress);
-        if (request.Protocol.IsRelay() && _pinging.IsCompleted)
+        if (request.Protocol.IsRelay())
         {
-            _pinging = Task.Run(PingLoopAsync, CancellationToken.None);
+            _pings.Start();
         }
 
-        using var gate = new SemaphoreSlim(Math.Max(1, request.Concurrency));
-        var failed = new List<int>();
-        string? firstError = null;
-        var refused = false;
-        await Task.WhenAll(request.Tabs.Select(async (index, i) =>
+        var sources = _sources;
+        var tally = await TabConnector.ConnectAllAsync(request.Tabs, Math.Max(1, request.Concurrency), async (index, position, _) =>
         {
-            await gate.WaitAsync(cancellationToken);
-            try
+            var tab = await Tab.ConnectAsync(index, request.Protocol, url, request.Tokens[position], sources.For(index), _recorder, cancellationToken);
+            lock (_tabsLock)
             {
-                var tab = await Tab.ConnectAsync(index, request.Protocol, url, request.Tokens[i], _sources.For(index), _recorder, cancellationToken);
-                lock (_tabsLock)
-                {
-                    _tabs[index] = tab;
-                }
+                _tabs[index] = tab;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                lock (_tabsLock)
-                {
-                    failed.Add(index);
-                    refused |= exception is HandshakeRefusedException;
-                    firstError ??= exception.GetBaseException().Message;
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        }, cancellationToken);
 
-        return new WorkerReply { Connected = request.Tabs.Length - failed.Count, FailedTabs = [.. failed], FirstError = firstError, Refused = refused };
+        // The bench tells a refusal apart (the hub does not speak the protocol) and throws it there.
+        return new WorkerReply
+        {
+            Connected = request.Tabs.Length - tally.FailedTabs.Length,
+            FailedTabs = tally.FailedTabs,
+            FirstError = tally.FirstError,
+            Refused = tally.Refusal is not null,
+        };
     }
 
     private Tab[] Snapshot()
@@ -134,33 +123,12 @@ internal sealed class ClientWorker : IAsyncDisposable
         }
     }
 
-    private async Task PingLoopAsync()
-    {
-        using var timer = new PeriodicTimer(PingInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                foreach (var tab in Snapshot())
-                {
-                    await tab.PingAsync(_stopping.Token);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        await _pinging;
+        await _pings.DisposeAsync();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Snapshot().Select(tab => tab.DisposeAsync().AsTask()));
         await Console.Error.WriteLineAsync($"client worker {Environment.ProcessId}: closed {Snapshot().Length} tabs in {clock.Elapsed.TotalSeconds:0.0} s");
         _sources?.Dispose();
-        _stopping.Dispose();
     }
 }

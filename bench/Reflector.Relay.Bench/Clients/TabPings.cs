@@ -1,0 +1,59 @@
+namespace Reflector.Relay.Bench.Clients;
+
+/// <summary>A tab that can be kept alive: a SignalR ping for the relay's tabs, nothing for Reflector's own sockets.</summary>
+internal interface IPingedTab
+{
+    Task PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Pings every tab of a fleet every ten seconds, well inside the hub's client timeout (SignalR's default, 30 s),
+/// so the hub keeps tabs that only listen. The tabs are read anew on every round, so tabs that join later are pinged too.
+/// </summary>
+/// <param name="tabs">The tabs held right now; null slots (tabs that failed to connect) are passed over.</param>
+internal sealed class TabPings(Func<IEnumerable<IPingedTab?>> tabs) : IAsyncDisposable
+{
+    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _pinging = Task.CompletedTask;
+
+    /// <summary>Starts pinging, once: later calls do nothing.</summary>
+    public void Start()
+    {
+        if (_pinging.IsCompleted)
+        {
+            _pinging = Task.Run(PingLoopAsync, CancellationToken.None);
+        }
+    }
+
+    private async Task PingLoopAsync()
+    {
+        using var timer = new PeriodicTimer(PingInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                foreach (var tab in tabs())
+                {
+                    if (tab is not null)
+                    {
+                        await tab.PingAsync(_stopping.Token);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    /// <summary>Stops pinging and waits for a round under way to end; the tabs themselves are their owner's to close.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _pinging;
+        _stopping.Dispose();
+    }
+}
