@@ -10,10 +10,8 @@ namespace Reflector.Relay.Bench.Hosting;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private const int KeptLines = 40;
     private readonly Process _process;
-    private readonly Queue<string> _lastLines = new();
-    private readonly Lock _linesLock = new();
+    private readonly RecentLines _lastLines = new(kept: 40);
 
     private ServerProcess(string name, Process process, Uri baseAddress)
     {
@@ -62,8 +60,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
         var server = new ServerProcess(name, process, new Uri($"http://127.0.0.1:{port}/"));
-        process.OutputDataReceived += (_, line) => server.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
+        process.OutputDataReceived += (_, line) => server._lastLines.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => server._lastLines.Keep(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -85,30 +83,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public string LastLines()
-    {
-        lock (_linesLock)
-        {
-            return string.Join(Environment.NewLine, _lastLines);
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_linesLock)
-        {
-            _lastLines.Enqueue(line);
-            if (_lastLines.Count > KeptLines)
-            {
-                _lastLines.Dequeue();
-            }
-        }
-    }
+    public string LastLines() => _lastLines.ToString();
 
     private async Task WaitUntilReadyAsync(string readyPath, CancellationToken cancellationToken)
     {

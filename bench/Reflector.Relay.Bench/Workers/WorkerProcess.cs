@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using Reflector.Relay.Bench.Hosting;
 
 namespace Reflector.Relay.Bench.Workers;
 
@@ -11,11 +12,9 @@ namespace Reflector.Relay.Bench.Workers;
 /// </summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
-    private const int KeptLines = 20;
     private readonly Process _process;
     private readonly SemaphoreSlim _turn = new(1);
-    private readonly Queue<string> _errors = new();
-    private readonly Lock _errorsLock = new();
+    private readonly RecentLines _errors = new(kept: 20);
 
     private WorkerProcess(int number, Process process)
     {
@@ -45,7 +44,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = Process.Start(start) ?? throw new InvalidOperationException("a client worker did not start");
         var worker = new WorkerProcess(number, process);
-        process.ErrorDataReceived += (_, line) => worker.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => worker._errors.Keep(line.Data);
         process.BeginErrorReadLine();
         return worker;
     }
@@ -60,42 +59,17 @@ internal sealed class WorkerProcess : IAsyncDisposable
             await _process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(request, WorkerJson.Options).AsMemory(), deadline.Token);
             await _process.StandardInput.FlushAsync(deadline.Token);
             var line = await _process.StandardOutput.ReadLineAsync(deadline.Token)
-                ?? throw new InvalidOperationException($"client worker {Number} exited:{Environment.NewLine}{LastErrors()}");
+                ?? throw new InvalidOperationException($"client worker {Number} exited:{Environment.NewLine}{_errors}");
             var reply = JsonSerializer.Deserialize<WorkerReply>(line, WorkerJson.Options)!;
             return reply.Error is null ? reply : throw new InvalidOperationException($"client worker {Number}, {request.Op}: {reply.Error}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"client worker {Number} did not answer {request.Op} within {timeout}:{Environment.NewLine}{LastErrors()}");
+            throw new TimeoutException($"client worker {Number} did not answer {request.Op} within {timeout}:{Environment.NewLine}{_errors}");
         }
         finally
         {
             _turn.Release();
-        }
-    }
-
-    private string LastErrors()
-    {
-        lock (_errorsLock)
-        {
-            return string.Join(Environment.NewLine, _errors);
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_errorsLock)
-        {
-            _errors.Enqueue(line);
-            if (_errors.Count > KeptLines)
-            {
-                _errors.Dequeue();
-            }
         }
     }
 
