@@ -1,0 +1,21 @@
+namespace Reflector.Relay.Cluster;
+
+/// <summary>What the cluster's heartbeat does with every claim of this relay, whatever its stream's kind.</summary>
+internal interface IRedisClaim
+{
+    string StreamKey { get; }
+
+    string HolderId { get; }
+
+    bool HoldsFallback { get; }
+
+    void Start();
+
+    void OnRedisLost();
+
+    Task<bool> SettleAsync();
+
+    Task ConfirmedAsync();
+
+    void OnRelaysDied(IReadOnlySet<string> dead);
+}

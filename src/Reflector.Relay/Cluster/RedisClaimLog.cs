@@ -1,0 +1,17 @@
+namespace Reflector.Relay.Cluster;
+
+/// <summary>The claims' log lines; <c>{Stream}</c> is the stream's name in Redis, never with a token.</summary>
+internal static partial class RedisClaimLog
+{
+    [LoggerMessage(510, LogLevel.Information, "This relay holds the upstream of {Stream} ({Kind})")]
+    public static partial void ClaimWon(ILogger logger, string stream, string kind);
+
+    [LoggerMessage(511, LogLevel.Warning, "Relay {HolderNode} holds the upstream of {Stream} now; this relay lets its socket go")]
+    public static partial void ClaimLost(ILogger logger, string stream, string holderNode);
+
+    [LoggerMessage(512, LogLevel.Warning, "Settling the upstream of {Stream} in Redis failed: {Reason}; tried again at a later heartbeat")]
+    public static partial void SettleFailed(ILogger logger, string stream, string reason);
+
+    [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of {Stream} failed: {Reason}; retried when Redis returns")]
+    public static partial void SubscribeFailed(ILogger logger, string stream, string reason);
+}
