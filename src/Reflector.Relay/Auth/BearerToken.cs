@@ -12,7 +12,7 @@ internal static class BearerToken
 
     public const string ExpiryClaim = "exp";
 
-    public static bool TryRead(HttpRequest request, ClaimsPrincipal? user, out UpstreamToken token)
+    private static bool TryRead(HttpRequest request, ClaimsPrincipal? user, out UpstreamToken token)
     {
         var raw = FromHeader(request) ?? (string?)request.Query[QueryParameter];
         if (string.IsNullOrWhiteSpace(raw))

@@ -23,8 +23,6 @@ internal sealed class TranscriptHistory(long maxBytes)
 
     public long Bytes => _bytes;
 
-    public int Count => _entries.Count;
-
     public void Add(TranscriptEventMessage message, SerializedHubMessage serialized, int frameBytes)
     {
         if (message is TranscriptEventMessage.LiveText or TranscriptEventMessage.StatusChanged or TranscriptEventMessage.Resync)

@@ -81,9 +81,6 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     /// <summary>Transcript streams that exist (connected, connecting, or lingering).</summary>
     public int TranscriptStreamCount => _transcripts.Count;
 
-    /// <summary>Transcript streams whose socket is open right now.</summary>
-    public int OpenTranscriptSocketCount => _transcripts.OpenSocketCount;
-
     /// <summary>Live browser connections counted against <paramref name="userId"/>'s upstream.</summary>
     public int ConnectionsOf(string userId) => _users.Find(userId)?.ConnectionCount ?? 0;
 
