@@ -186,10 +186,12 @@ internal static class RelayAuthentication
     /// A connection's user lives as long as the connection. The validated principal holds the parsed token (its
     /// payload, every claim with its properties, the encoded token itself): a few kilobytes per connection that
     /// nothing reads after validation. It is replaced by one with only the claims the relay reads (<c>sub</c>,
-    /// <c>iss</c>, <c>exp</c>), copied as they were, arrays included.
+    /// <c>iss</c>, <c>exp</c>), copied as they were, arrays included. Nor is the token saved in the ticket's
+    /// properties (JwtBearer's default): the relay keeps one copy of it, for the upstream socket.
     /// </summary>
     private static void KeepOnlyWhatTheRelayReads(JwtBearerOptions bearer)
     {
+        bearer.SaveToken = false;
         bearer.Events ??= new JwtBearerEvents();
         var previous = bearer.Events.OnTokenValidated;
         bearer.Events.OnTokenValidated = async context =>

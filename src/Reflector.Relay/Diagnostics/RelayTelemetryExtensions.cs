@@ -11,6 +11,8 @@ internal static class RelayTelemetryExtensions
 {
     public const string MetricsPath = "/metrics";
 
+    private const int SeriesPerMetric = 256;
+
     /// <summary>
     /// The relay's own meter plus ASP.NET Core's: requests, Kestrel connections and SignalR connections
     /// (SignalR's server metrics live on the HTTP connections meter), and the runtime's.
@@ -33,6 +35,9 @@ internal static class RelayTelemetryExtensions
             .ConfigureResource(resource => resource.AddService("reflector-relay"))
             .WithMetrics(metrics => metrics
                 .AddMeter(MeterNames)
+                // Each stream reserves room for its limit of series up front (2,000 by default: 144 KB per metric, some
+                // 8 MB in all here); none of these has more than a few dozen.
+                .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = SeriesPerMetric })
                 // Every scrape collects afresh: counts a test or the benchmark reads are never an older copy.
                 .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         return builder;

@@ -48,6 +48,16 @@ internal sealed class UserTokens
         TaskCompletionSource changed;
         lock (_lock)
         {
+            // A user's tabs usually hold the same token: keep one copy of it, not one per tab.
+            foreach (var held in _byConnection.Values)
+            {
+                if (held == token)
+                {
+                    token = held;
+                    break;
+                }
+            }
+
             _byConnection[connectionId] = token;
             changed = _changed;
             _changed = NewSignal();

@@ -30,6 +30,23 @@ public sealed class AuthenticationTests(ReflectorFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_validated_ticket_keeps_no_copy_of_the_token()
+    {
+        await using var relay = new RelayFactory(fixture.Reflector);
+        var token = relay.TokenFor(NewUserId());
+        await using var scope = relay.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Path = "/hubs/user-events";
+        context.Request.Headers.Authorization = "Bearer " + token;
+
+        var result = await context.AuthenticateAsync(RelayAuthentication.PublicKeyScheme);
+
+        Assert.True(result.Succeeded);
+        Assert.Null(result.Properties.GetTokenValue("access_token"));
+        Assert.DoesNotContain(result.Properties.Items.Values, value => value is not null && value.Contains(token, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_valid_token_in_the_Authorization_header_negotiates()
     {
         await using var relay = new RelayFactory(fixture.Reflector);
