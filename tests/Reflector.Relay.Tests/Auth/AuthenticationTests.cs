@@ -34,12 +34,8 @@ public sealed class AuthenticationTests(ReflectorFixture fixture) : IClassFixtur
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var token = relay.TokenFor(NewUserId());
-        await using var scope = relay.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Path = "/hubs/user-events";
-        context.Request.Headers.Authorization = "Bearer " + token;
 
-        var result = await context.AuthenticateAsync(RelayAuthentication.PublicKeyScheme);
+        var result = await AuthenticateAsync(relay, "/hubs/user-events", request => request.Headers.Authorization = "Bearer " + token);
 
         Assert.True(result.Succeeded);
         Assert.Null(result.Properties.GetTokenValue("access_token"));
