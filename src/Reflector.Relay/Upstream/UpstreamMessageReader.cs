@@ -1,40 +1,51 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 
 namespace Reflector.Relay.Upstream;
 
 /// <summary>
-/// Reads whole messages from one upstream socket into a pooled buffer that grows with a large message, up to the
-/// limit, and shrinks back once it has been handled: one long frame must not pin a large buffer for the rest of
-/// the socket's life. A message past the limit is read to its end and discarded, never buffered.
+/// Reads whole messages from one upstream socket. Most upstream sockets are quiet most of the time, so a socket
+/// between messages holds no buffer: the reader waits for the next frame with a zero-byte read, then rents one
+/// (growing with a large message, up to the limit) and returns it to the pool once the message has been handled,
+/// at the next read. A message past the limit is read to its end and discarded, never buffered.
 /// </summary>
 internal sealed class UpstreamMessageReader : IDisposable
 {
     public const int InitialBufferSize = 4 * 1024;
 
     private readonly int _maxMessageBytes;
-    private byte[] _buffer;
+    private byte[]? _buffer;
 
-    public UpstreamMessageReader(int maxMessageBytes)
-    {
-        _maxMessageBytes = maxMessageBytes;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, maxMessageBytes));
-    }
+    public UpstreamMessageReader(int maxMessageBytes) => _maxMessageBytes = maxMessageBytes;
 
-    /// <summary>The buffer held between messages (the pool may round the size up).</summary>
-    public int BufferSize => _buffer.Length;
+    /// <summary>The buffer held for the message last read (the pool may round the size up); 0 while none is.</summary>
+    public int BufferSize => _buffer?.Length ?? 0;
 
     /// <summary>
     /// The next whole message. Its <see cref="UpstreamMessage.Payload"/> stays valid until the next call.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<UpstreamMessage> ReadAsync(WebSocket socket, CancellationToken cancellationToken)
     {
-        ShrinkAfterLargeMessage();
+        ReturnBuffer();
+        var next = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (next.MessageType == WebSocketMessageType.Close)
+        {
+            return new UpstreamMessage(UpstreamMessageKind.Close, default);
+        }
+
+        if (next.EndOfMessage)
+        {
+            return Whole(next.MessageType, ReadOnlyMemory<byte>.Empty);
+        }
+
+        var buffer = _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, _maxMessageBytes));
         var length = 0;
         var oversized = false;
         while (true)
         {
-            var capacity = Math.Min(_buffer.Length, _maxMessageBytes);
+            var capacity = Math.Min(buffer.Length, _maxMessageBytes);
             if (length == capacity && !oversized)
             {
                 if (capacity == _maxMessageBytes)
@@ -44,12 +55,12 @@ internal sealed class UpstreamMessageReader : IDisposable
                 }
                 else
                 {
-                    Grow(length);
-                    capacity = Math.Min(_buffer.Length, _maxMessageBytes);
+                    buffer = Grow(length);
+                    capacity = Math.Min(buffer.Length, _maxMessageBytes);
                 }
             }
 
-            var target = oversized ? _buffer.AsMemory(0, capacity) : _buffer.AsMemory(length, capacity - length);
+            var target = oversized ? buffer.AsMemory(0, capacity) : buffer.AsMemory(length, capacity - length);
             var result = await socket.ReceiveAsync(target, cancellationToken).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
@@ -61,35 +72,38 @@ internal sealed class UpstreamMessageReader : IDisposable
                 length += result.Count;
             }
 
-            if (!result.EndOfMessage)
+            if (result.EndOfMessage)
             {
-                continue;
+                return oversized
+                    ? new UpstreamMessage(UpstreamMessageKind.TooLarge, default)
+                    : Whole(result.MessageType, buffer.AsMemory(0, length));
             }
-
-            return oversized ? new UpstreamMessage(UpstreamMessageKind.TooLarge, default)
-                : result.MessageType == WebSocketMessageType.Binary ? new UpstreamMessage(UpstreamMessageKind.Binary, default)
-                : new UpstreamMessage(UpstreamMessageKind.Text, _buffer.AsMemory(0, length));
         }
     }
 
-    private void Grow(int length)
+    private static UpstreamMessage Whole(WebSocketMessageType type, ReadOnlyMemory<byte> payload) =>
+        type == WebSocketMessageType.Binary
+            ? new UpstreamMessage(UpstreamMessageKind.Binary, default)
+            : new UpstreamMessage(UpstreamMessageKind.Text, payload);
+
+    private byte[] Grow(int length)
     {
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxMessageBytes));
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer!.Length * 2, _maxMessageBytes));
         _buffer.AsSpan(0, length).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = larger;
+        return _buffer = larger;
     }
 
-    private void ShrinkAfterLargeMessage()
+    private void ReturnBuffer()
     {
-        if (_buffer.Length > InitialBufferSize)
+        if (_buffer is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, _maxMessageBytes));
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+    public void Dispose() => ReturnBuffer();
 }
 
 internal enum UpstreamMessageKind

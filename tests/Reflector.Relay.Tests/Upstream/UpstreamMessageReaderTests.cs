@@ -36,10 +36,40 @@ public sealed class UpstreamMessageReaderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_socket_waiting_for_its_next_message_holds_no_buffer()
+    {
+        using var reader = new UpstreamMessageReader(maxMessageBytes: 256 * 1024);
+        await SendAsync("first");
+        Assert.Equal("first", Encoding.UTF8.GetString((await reader.ReadAsync(_relay, CancellationToken.None).DefaultTimeout()).Payload.Span));
+        Assert.Equal(UpstreamMessageReader.InitialBufferSize, reader.BufferSize);
+
+        var waiting = reader.ReadAsync(_relay, CancellationToken.None).AsTask();
+        await Task.Yield();
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(0, reader.BufferSize);
+
+        await SendAsync("second");
+        Assert.Equal("second", Encoding.UTF8.GetString((await waiting.DefaultTimeout()).Payload.Span));
+    }
+
+    [Fact]
+    public async Task An_empty_message_is_read_as_an_empty_text()
+    {
+        using var reader = new UpstreamMessageReader(maxMessageBytes: 8 * 1024);
+        await SendAsync("");
+        await SendAsync("after");
+
+        var empty = await reader.ReadAsync(_relay, CancellationToken.None).DefaultTimeout();
+        Assert.Equal(UpstreamMessageKind.Text, empty.Kind);
+        Assert.True(empty.Payload.IsEmpty);
+        Assert.Equal("after", Encoding.UTF8.GetString((await reader.ReadAsync(_relay, CancellationToken.None).DefaultTimeout()).Payload.Span));
+    }
+
+    [Fact]
     public async Task A_large_message_grows_the_buffer_only_until_the_next_message_is_read()
     {
         using var reader = new UpstreamMessageReader(maxMessageBytes: 256 * 1024);
-        Assert.Equal(UpstreamMessageReader.InitialBufferSize, reader.BufferSize);
+        Assert.Equal(0, reader.BufferSize);
 
         var large = new string('x', 100_000);
         await SendAsync(large);
