@@ -23,7 +23,9 @@ internal sealed class UpstreamMessageReader : IDisposable
     public int BufferSize => _buffer?.Length ?? 0;
 
     /// <summary>
-    /// The next whole message. Its <see cref="UpstreamMessage.Payload"/> stays valid until the next call.
+    /// The next whole message. Its <see cref="UpstreamMessage.Payload"/> stays valid until the next call, which
+    /// returns the buffer to the shared pool: from then on it may hold another socket's message, so a payload is
+    /// never kept past the call that handles it.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<UpstreamMessage> ReadAsync(WebSocket socket, CancellationToken cancellationToken)

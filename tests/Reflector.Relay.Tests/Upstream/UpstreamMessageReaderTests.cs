@@ -66,6 +66,21 @@ public sealed class UpstreamMessageReaderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_message_in_several_frames_is_read_whole_even_when_its_first_frame_is_empty()
+    {
+        using var reader = new UpstreamMessageReader(maxMessageBytes: 8 * 1024);
+        await SendFrameAsync("", endOfMessage: false);
+        await SendFrameAsync("{\"event\":", endOfMessage: false);
+        await SendFrameAsync("\"split\"}", endOfMessage: true);
+        await SendAsync("next");
+
+        var split = await reader.ReadAsync(_relay, CancellationToken.None).DefaultTimeout();
+        Assert.Equal(UpstreamMessageKind.Text, split.Kind);
+        Assert.Equal("{\"event\":\"split\"}", Encoding.UTF8.GetString(split.Payload.Span));
+        Assert.Equal("next", Encoding.UTF8.GetString((await reader.ReadAsync(_relay, CancellationToken.None).DefaultTimeout()).Payload.Span));
+    }
+
+    [Fact]
     public async Task A_large_message_grows_the_buffer_only_until_the_next_message_is_read()
     {
         using var reader = new UpstreamMessageReader(maxMessageBytes: 256 * 1024);
@@ -111,6 +126,9 @@ public sealed class UpstreamMessageReaderTests : IAsyncLifetime, IDisposable
         Assert.Equal(UpstreamMessageKind.Binary, (await reader.ReadAsync(_relay, CancellationToken.None).DefaultTimeout()).Kind);
         Assert.Equal(UpstreamMessageKind.Close, (await reader.ReadAsync(_relay, CancellationToken.None).DefaultTimeout()).Kind);
     }
+
+    private Task SendFrameAsync(string text, bool endOfMessage) =>
+        _upstream.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage, CancellationToken.None).DefaultTimeout();
 
     private Task SendAsync(string text) =>
         _upstream.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None).DefaultTimeout();

@@ -33,6 +33,21 @@ public sealed class UserTokensTests
     }
 
     [Fact]
+    public void A_refused_token_two_tabs_share_stays_refused_while_one_of_them_remains()
+    {
+        var tokens = new UserTokens();
+        tokens.Add("tab-1", Read("header.payload.signature"));
+        tokens.Add("tab-2", Read("header.payload.signature"));
+
+        tokens.MarkRefused(tokens.Of("tab-1")!);
+        tokens.Remove("tab-1");
+
+        Assert.Null(tokens.Best(Expiry.AddDays(-1), out _, out var hasConnections));
+        Assert.True(hasConnections);
+        Assert.Equal(1, tokens.RefusedCount);
+    }
+
+    [Fact]
     public void A_shared_token_stays_with_the_tab_that_remains_when_the_first_leaves()
     {
         var tokens = new UserTokens();
