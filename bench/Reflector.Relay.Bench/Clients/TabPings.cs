@@ -8,12 +8,16 @@ internal interface IPingedTab
 
 /// <summary>
 /// Pings every tab of a fleet every ten seconds, well inside the hub's client timeout (SignalR's default, 30 s),
-/// so the hub keeps tabs that only listen. The tabs are read anew on every round, so tabs that join later are pinged too.
+/// so the hub keeps tabs that only listen. A round is spread evenly over the interval, as browsers' keep-alive
+/// timers are (each runs from its own tab's last send): pinging thousands of tabs in the same instant would load
+/// the hub with a burst no fleet of browsers sends. The tabs are read anew on every round, so tabs that join
+/// later are pinged too.
 /// </summary>
 /// <param name="tabs">The tabs held right now; null slots (tabs that failed to connect) are passed over.</param>
 internal sealed class TabPings(Func<IEnumerable<IPingedTab?>> tabs) : IAsyncDisposable
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
+    private const int SlicesPerRound = 100;
 
     private readonly CancellationTokenSource _stopping = new();
     private Task _pinging = Task.CompletedTask;
@@ -29,16 +33,23 @@ internal sealed class TabPings(Func<IEnumerable<IPingedTab?>> tabs) : IAsyncDisp
 
     private async Task PingLoopAsync()
     {
-        using var timer = new PeriodicTimer(PingInterval);
+        using var timer = new PeriodicTimer(PingInterval / SlicesPerRound);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            while (true)
             {
-                foreach (var tab in tabs())
+                var round = tabs().OfType<IPingedTab>().ToArray();
+                for (var slice = 0; slice < SlicesPerRound; slice++)
                 {
-                    if (tab is not null)
+                    if (!await timer.WaitForNextTickAsync(_stopping.Token))
                     {
-                        await tab.PingAsync(_stopping.Token);
+                        return;
+                    }
+
+                    var end = (int)((long)round.Length * (slice + 1) / SlicesPerRound);
+                    for (var i = (int)((long)round.Length * slice / SlicesPerRound); i < end; i++)
+                    {
+                        await round[i].PingAsync(_stopping.Token);
                     }
                 }
             }
