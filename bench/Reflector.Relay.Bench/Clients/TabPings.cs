@@ -11,7 +11,8 @@ internal interface IPingedTab
 /// so the hub keeps tabs that only listen. A round is spread evenly over the interval, as browsers' keep-alive
 /// timers are (each runs from its own tab's last send): pinging thousands of tabs in the same instant would load
 /// the hub with a burst no fleet of browsers sends. The tabs are read anew on every round, so tabs that join
-/// later are pinged too.
+/// later are pinged too; as tabs join and leave, a tab's place in the round moves, so two of its pings are at
+/// most twenty seconds apart, still inside the timeout.
 /// </summary>
 /// <param name="tabs">The tabs held right now; null slots (tabs that failed to connect) are passed over.</param>
 internal sealed class TabPings(Func<IEnumerable<IPingedTab?>> tabs) : IAsyncDisposable
