@@ -57,7 +57,7 @@ internal static class RelayApplicationExtensions
         // Between the two: the user is known (per-user limits), and a flood is cut before authorization works on it.
         app.UseRateLimiter();
         app.UseAuthorization();
-        ConnectionOwnership.UseConnectionOwnership(app);
+        app.UseConnectionBindings();
 
         app.MapRelayHealthChecks();
         app.MapRelayMetrics();

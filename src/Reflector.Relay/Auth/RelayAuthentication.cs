@@ -55,7 +55,6 @@ internal static class RelayAuthentication
         services.PostConfigureAll<JwtBearerOptions>(KeepOnlyWhatTheRelayReads);
         services.TryAddSingleton<UserKeys>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, KeyedUserHandler>());
-        services.AddSingleton<ConnectionOwnership>();
 
         services.AddAuthorization();
         // Read from configuration directly: the policy is built while the pipeline is, and validating here would

@@ -99,6 +99,17 @@ internal sealed class RelayMetrics
             "Transcript streams (one per user and transcript subscribed to, lingering ones included).");
     }
 
+    /// <summary>Publishes how many connection tokens are bound to their user.</summary>
+    public void ObserveConnectionBindings(Func<int> count)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        _meter.CreateObservableUpDownCounter(
+            "reflector_relay.connection_bindings",
+            count,
+            "{connection}",
+            "Connection tokens bound to their user: live connections, and negotiated ones not started yet.");
+    }
+
     /// <summary>Publishes whether this relay reaches its cluster's Redis (1) or not (0).</summary>
     public void ObserveCluster(Func<bool> redisConnected)
     {

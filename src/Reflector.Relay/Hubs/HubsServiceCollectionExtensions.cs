@@ -33,6 +33,7 @@ internal static class HubsServiceCollectionExtensions
         services.TryAddSingleton<IUserEventSink, HubUserEventSink>();
         services.TryAddSingleton<ITranscriptEventSink, HubTranscriptEventSink>();
         services.TryAddSingleton<TranscriptSubscriptions>();
+        services.TryAddSingleton<ConnectionBindings>();
         return services;
     }
 

@@ -13,7 +13,8 @@ namespace Reflector.Relay.Hubs;
 /// its own user's token, so Reflector decides access. Nothing a client calls can reach another user's streams.
 /// </summary>
 [Authorize(Policy = RelayAuthorization.PolicyName)]
-internal sealed class UserEventsHub(UpstreamConnectionManager upstreams, TranscriptSubscriptions subscriptions) : Hub<IUserEventsClient>
+internal sealed class UserEventsHub(
+    UpstreamConnectionManager upstreams, TranscriptSubscriptions subscriptions, ConnectionBindings bindings) : Hub<IUserEventsClient>
 {
     public const string Path = "/hubs/user-events";
 
@@ -32,16 +33,30 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams, Transcr
             return;
         }
 
+        // From here until OnDisconnectedAsync (SignalR calls it only when this method succeeds) the connection's
+        // token is its user's, whatever anyone else presents.
+        if (!bindings.Start(ConnectionBindingMiddleware.ConnectionTokenOf(httpContext.Request), Context.ConnectionId, userId))
+        {
+            Context.Abort();
+            return;
+        }
+
         // No SignalR group: the relay's fan-out (UserFanOutLifetimeManager) keys connections by user itself, and a
         // group membership would cost every connection memory that nothing reads.
         try
         {
             await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);
         }
-        catch (Exception refused) when (refused is ConnectionLimitExceededException or RelayShuttingDownException)
+        catch (Exception refused)
         {
-            // A HubException's message reaches the client as the reason the connection closed.
-            throw new HubException(refused.Message);
+            bindings.Release(Context.ConnectionId);
+            if (refused is ConnectionLimitExceededException or RelayShuttingDownException)
+            {
+                // A HubException's message reaches the client as the reason the connection closed.
+                throw new HubException(refused.Message);
+            }
+
+            throw;
         }
     }
 
@@ -57,6 +72,7 @@ internal sealed class UserEventsHub(UpstreamConnectionManager upstreams, Transcr
             upstreams.Detach(userId, Context.ConnectionId);
         }
 
+        bindings.Release(Context.ConnectionId);
         return Task.CompletedTask;
     }
 

@@ -5,22 +5,22 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
+using Reflector.Relay.Hubs;
 
 namespace Reflector.Relay.Limits;
 
 /// <summary>
 /// Floods are cut where connections start, with ASP.NET Core rate limiting on the hub's own endpoints (so no
-/// spelling of the path walks around it): negotiate, and a request to the connection endpoint without an
-/// <c>id</c>, which is a WebSocket opened without negotiating. A start with a valid token counts against its
-/// user, so a crowd of users behind one proxy address is never refused for sharing it; a start without one
-/// counts against the client address. Requests of a connection already started (they carry its <c>id</c>:
-/// polls, sends, the socket after negotiate) are not limited.
+/// spelling of the path walks around it): negotiate, and any request to the connection endpoint that does not
+/// name a live connection of the caller's own (no <c>id</c> or an empty one: a WebSocket opened without
+/// negotiating; a made-up or ended one). A start with a valid token counts against its user, so a crowd of users
+/// behind one proxy address is never refused for sharing it; a start without one counts against the client
+/// address. The owner's requests on its live connection (polls, sends, the socket after negotiate) are not limited.
 /// </summary>
 internal static partial class ConnectionRateLimiting
 {
     public const string PolicyName = "ConnectionStarts";
 
-    private const string ConnectionIdParameter = "id";
     private const string UserPartition = "user:";
     private const string AddressPartition = "address:";
 
@@ -44,9 +44,12 @@ internal static partial class ConnectionRateLimiting
 
     private static RateLimitPartition<string> Partition(HttpContext context, UserKeys keys, ConnectionLimitsOptions limits)
     {
-        // Negotiate ignores an id, so only on the connection endpoint does one mean the connection already exists.
+        // Only the owner's requests on a live connection are free. Negotiate ignores an id; an empty one, or one
+        // naming no live connection (made up, or of an ended connection), starts a new connection or costs a lookup.
         if (context.GetEndpoint()?.Metadata.GetMetadata<NegotiateMetadata>() is null &&
-            context.Request.Query.ContainsKey(ConnectionIdParameter))
+            ConnectionBindingMiddleware.ConnectionTokenOf(context.Request) is { Length: > 0 } connectionToken &&
+            context.RequestServices.GetRequiredService<ConnectionBindings>()
+                .Check(connectionToken, ConnectionBindingMiddleware.OwnerOf(context, keys)) == BindingCheck.Owner)
         {
             return RateLimitPartition.GetNoLimiter(string.Empty);
         }
