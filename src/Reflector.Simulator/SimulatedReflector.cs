@@ -55,6 +55,9 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
     public string PublicKeyPem => _tokens.PublicKeyPem;
 
+    /// <summary>The secret of the password backend, as Reflector's <c>SECRET_KEY</c>.</summary>
+    public string SecretKey => _tokens.SecretKey;
+
     public int TotalHandshakes => _hub.TotalHandshakes;
 
     public int RefusedHandshakes => _hub.RefusedHandshakes;
@@ -115,8 +118,11 @@ public sealed class SimulatedReflector : IAsyncDisposable
         }
     }
 
-    public string IssueToken(string subject, TimeSpan lifetime, string? audience = null, IDictionary<string, object>? extraClaims = null) =>
+    public string IssueToken(string subject, TimeSpan lifetime, string? audience = null, IDictionary<string, object?>? extraClaims = null) =>
         _tokens.Issue(subject, lifetime, audience, extraClaims).Token;
+
+    /// <summary>A token of Reflector's password auth backend (HS256 over <see cref="SimulatorOptions.SecretKey"/>).</summary>
+    public string IssuePasswordToken(string subject, TimeSpan lifetime) => _tokens.IssuePassword(subject, lifetime).Token;
 
     public Task<int> EmitAsync(string userId, string eventName, object data, CancellationToken ct = default)
     {

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -18,6 +19,7 @@ namespace Reflector.Relay.Auth;
 internal static class RelayAuthentication
 {
     public const string PublicKeyScheme = "ReflectorJwt";
+    public const string SecretKeyScheme = "ReflectorPassword";
     public const string AuthorityScheme = "Oidc";
     public const string AzureAdScheme = "AzureAd";
     public const string AzureAdSection = "AzureAd";
@@ -27,7 +29,8 @@ internal static class RelayAuthentication
 
     /// <summary>How many ways of validating tokens are configured; with several, the same <c>sub</c> may name different people.</summary>
     public static int ConfiguredMethods(RelayAuthenticationOptions options, IConfiguration configuration) =>
-        (options.Jwt.UsesPublicKey ? 1 : 0) + (options.Jwt.UsesAuthority ? 1 : 0) + (UsesAzureAd(configuration) ? 1 : 0);
+        (options.Jwt.UsesPublicKey ? 1 : 0) + (options.Jwt.UsesSecretKey ? 1 : 0) + (options.Jwt.UsesAuthority ? 1 : 0) +
+        (UsesAzureAd(configuration) ? 1 : 0);
 
     public static IServiceCollection AddRelayAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,14 +46,21 @@ internal static class RelayAuthentication
         services.AddAuthentication(authentication => authentication.DefaultAuthenticateScheme = HubUserAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, HubUserAuthentication>(HubUserAuthentication.SchemeName, configureOptions: null)
             .AddJwtBearer(PublicKeyScheme)
+            .AddJwtBearer(SecretKeyScheme)
             .AddJwtBearer(AuthorityScheme)
             .AddMicrosoftIdentityWebApi(configuration.GetSection(AzureAdSection), jwtBearerScheme: AzureAdScheme);
         services.AddOptions<JwtBearerOptions>(PublicKeyScheme)
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigurePublicKey(bearer, relay.Value.Jwt));
+        services.AddOptions<JwtBearerOptions>(SecretKeyScheme)
+            .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureSecretKey(bearer, relay.Value.Jwt));
         services.AddOptions<JwtBearerOptions>(AuthorityScheme)
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
         services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
         services.PostConfigureAll<JwtBearerOptions>(RefuseNonStringSubject);
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>>(provider =>
+            new PostConfigureOptions<JwtBearerOptions, IOptions<RelayAuthenticationOptions>>(
+                name: null, provider.GetRequiredService<IOptions<RelayAuthenticationOptions>>(),
+                (bearer, relay) => RequiredClaims.Apply(bearer, relay.Value.EffectiveRequiredClaims)));
         // Last: every check above sees the validated token whole.
         services.PostConfigureAll<JwtBearerOptions>(KeepOnlyWhatTheRelayReads);
         services.TryAddSingleton<UserKeys>();
@@ -74,6 +84,11 @@ internal static class RelayAuthentication
         if (relay.Jwt.UsesPublicKey)
         {
             schemes.Add(PublicKeyScheme);
+        }
+
+        if (relay.Jwt.UsesSecretKey)
+        {
+            schemes.Add(SecretKeyScheme);
         }
 
         if (relay.Jwt.UsesAuthority)
@@ -117,6 +132,48 @@ internal static class RelayAuthentication
             ClockSkew = jwt.ClockSkew,
         };
     }
+
+    /// <summary>
+    /// As Reflector's <c>password</c> backend verifies its tokens: HS256 with <c>SECRET_KEY</c>, no audience (its
+    /// decoder refuses a token that names one), an expiry. Its tokens have no <c>iss</c>; beside other ways of
+    /// validating tokens their users are keyed under <see cref="PasswordBackendIssuer"/>, which no other accepted
+    /// token can claim (an OIDC or Entra issuer is a URL, a public key's is the configured one).
+    /// </summary>
+    private static void ConfigureSecretKey(JwtBearerOptions bearer, JwtValidationOptions jwt)
+    {
+        SecretKeys.TryLoad(jwt, out var key);
+        bearer.MapInboundClaims = false;
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            IssuerSigningKey = key,
+            ValidateIssuerSigningKey = true,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidateAudience = true,
+            AudienceValidator = static (audiences, _, _) => !audiences.Any(),
+            ValidateIssuer = false,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = jwt.ClockSkew,
+        };
+        bearer.Events ??= new JwtBearerEvents();
+        bearer.Events.OnTokenValidated = context =>
+        {
+            if (context.Principal is { } principal)
+            {
+                var identity = new ClaimsIdentity(
+                    principal.Claims.Where(claim => claim.Type != UserKeys.IssuerClaim).Append(new Claim(UserKeys.IssuerClaim, PasswordBackendIssuer)),
+                    principal.Identity?.AuthenticationType,
+                    UserKeys.SubjectClaim,
+                    roleType: null);
+                context.Principal = new ClaimsPrincipal(identity);
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>The issuer the relay records for tokens of Reflector's <c>password</c> backend, which carry none.</summary>
+    public const string PasswordBackendIssuer = "reflector:password-backend";
 
     private static void ConfigureAuthority(JwtBearerOptions bearer, JwtValidationOptions jwt)
     {

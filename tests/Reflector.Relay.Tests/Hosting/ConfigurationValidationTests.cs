@@ -155,6 +155,23 @@ public sealed class ConfigurationValidationTests
         }
     }
 
+    [Theory]
+    [InlineData("short", null, "Authentication:Jwt:SecretKey (Authentication__Jwt__SecretKey) must be at least 32 bytes (256 bits")]
+    [InlineData("a-secret-of-enough-length-for-hs256", "/run/secrets/reflector", "Authentication:Jwt:SecretKey and Authentication:Jwt:SecretKeyFile")]
+    [InlineData(null, "/nonexistent/secret", "Authentication:Jwt:SecretKeyFile (Authentication__Jwt__SecretKeyFile): cannot read '/nonexistent/secret'")]
+    public void A_password_backend_secret_that_cannot_be_used_is_named(string? secret, string? file, string expected)
+    {
+        var result = Validate(new RelayAuthenticationOptions { Jwt = new JwtValidationOptions { SecretKey = secret, SecretKeyFile = file } });
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("No way to validate tokens", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_password_backend_secret_alone_is_a_way_to_validate_tokens() =>
+        Assert.True(Validate(new RelayAuthenticationOptions { Jwt = new JwtValidationOptions { SecretKey = "changeme-f02f86fd8b3e4fd892c6043e5a298e21" } }).Succeeded);
+
     private static ValidateOptionsResult Validate(RelayAuthenticationOptions options) =>
         new RelayAuthenticationOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, options);
 
