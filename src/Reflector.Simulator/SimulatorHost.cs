@@ -13,7 +13,7 @@ namespace Reflector.Simulator;
 // cannot leak its own configuration into the simulator, and no file watchers pile up across tests.
 internal static class SimulatorHost
 {
-    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, bool standalone)
+    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, RequestLog requests, bool standalone)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -43,6 +43,11 @@ internal static class SimulatorHost
         }
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            requests.Record(context);
+            return next(context);
+        });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval });
         app.MapGet(EventsEndpoint.Path, (HttpContext context, EventsEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet(TranscriptEventsEndpoint.Route, (HttpContext context, string transcriptId, TranscriptEventsEndpoint endpoint) =>
