@@ -256,6 +256,9 @@ public sealed class SimulatedReflector : IAsyncDisposable
     // Transcript handshakes refused (403, 404), all transcripts together.
     public int TotalTranscriptRefusedHandshakes => _transcriptHub.TotalRefusedHandshakes;
 
+    // TCP connections the server has accepted: each WebSocket handshake opens one, even one Kestrel refuses unparsed.
+    public long TotalConnections => _requests.Connections;
+
     // Every HTTP request the server has received, any path, matched or not (a WebSocket upgrade is one).
     public long TotalRequests => _requests.Total;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +23,13 @@ internal static class SimulatorHost
             EnvironmentName = Environments.Production,
         });
 
-        builder.WebHost.UseKestrelCore().UseUrls(options.Urls);
+        builder.WebHost.UseKestrelCore().UseUrls(options.Urls).ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
+            endpoint.Use(next => connection =>
+            {
+                // Counted before Kestrel parses anything: a request it refuses (a NUL in the path) is still seen.
+                requests.CountConnection();
+                return next(connection);
+            })));
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(hub);
         builder.Services.AddSingleton(tokens);

@@ -27,7 +27,7 @@ internal sealed class ConnectionLimitsOptions
     public int MaxTranscriptsPerConnection { get; set; } = 10;
 
     /// <summary>
-    /// Bytes of history (as received from Reflector) one transcript stream keeps for late subscribers. Past it the oldest
+    /// Bytes of history (each event's JSON size, at least 256) one transcript stream keeps for late subscribers. Past it the oldest
     /// events go, and a late subscriber gets a <c>resync</c> before what remains. Default 4 MiB.
     /// </summary>
     public long MaxTranscriptHistoryBytes { get; set; } = 4 * 1024 * 1024;

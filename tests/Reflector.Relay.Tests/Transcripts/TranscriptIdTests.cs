@@ -48,6 +48,7 @@ public sealed class TranscriptIdTests(ReflectorFixture fixture) : IClassFixture<
         await using var tab = await TranscriptTab.OpenAsync(relay, user);
         await tab.Client.WaitForStateAsync(UpstreamState.Connected);
         var requestsBefore = fixture.Reflector.RecentRequestTargets();
+        var connectionsBefore = fixture.Reflector.TotalConnections;
 
         var refused = await Assert.ThrowsAsync<HubException>(() => tab.SubscribeAsync(transcriptId));
 
@@ -55,6 +56,7 @@ public sealed class TranscriptIdTests(ReflectorFixture fixture) : IClassFixture<
         // A subscription that went upstream completes only once Reflector answered its handshake: had this one been
         // sent anywhere, the simulator would have seen the request by now.
         Assert.Equal(requestsBefore, fixture.Reflector.RecentRequestTargets());
+        Assert.Equal(connectionsBefore, fixture.Reflector.TotalConnections);
         Assert.Equal(0, relay.Upstreams.TranscriptStreamCount);
         Assert.Equal(1, fixture.Reflector.OpenSockets(user));
         Assert.Equal(1, fixture.Reflector.Handshakes(user));
@@ -73,6 +75,7 @@ public sealed class TranscriptIdTests(ReflectorFixture fixture) : IClassFixture<
         await using var tab = await TranscriptTab.OpenAsync(relay, user);
         await tab.Client.WaitForStateAsync(UpstreamState.Connected);
         var before = fixture.Reflector.RecentRequestTargets().Count;
+        var connectionsBefore = fixture.Reflector.TotalConnections;
 
         await tab.SubscribeAsync(transcriptId);
         await Assert.ThrowsAsync<HubException>(() => tab.SubscribeAsync(madeUp));
@@ -80,6 +83,7 @@ public sealed class TranscriptIdTests(ReflectorFixture fixture) : IClassFixture<
         Assert.Equal(
             [$"/v1/transcripts/{transcriptId}/events", $"/v1/transcripts/{madeUp}/events"],
             fixture.Reflector.RecentRequestTargets().Skip(before));
+        Assert.Equal(connectionsBefore + 2, fixture.Reflector.TotalConnections);
         Assert.Equal(1, fixture.Reflector.TranscriptHandshakes(transcriptId));
         Assert.Equal(1, fixture.Reflector.TranscriptRefusedHandshakes(madeUp));
     }
