@@ -62,7 +62,11 @@ internal sealed partial class UserEventsHub(
     /// Starts sending <paramref name="transcriptId"/>'s events to this connection as <c>transcriptEvent</c>: its
     /// history first, then live. Completes once the history is queued; subscribing again changes nothing.
     /// </summary>
-    /// <exception cref="HubException">The transcript is missing or not allowed, the id is invalid, or the connection holds the most subscriptions allowed.</exception>
+    /// <exception cref="HubException">
+    /// The id is not of a transcript id's shape; the transcript is missing or not allowed (now, or within
+    /// <c>Limits:TranscriptRefusalMemory</c>); the connection holds the most subscriptions allowed; or the user opened the
+    /// most new transcript streams allowed this minute.
+    /// </exception>
     public async Task SubscribeTranscript(string transcriptId)
     {
         if (!TranscriptId.IsValid(transcriptId))
