@@ -18,12 +18,14 @@ public sealed class SimulatedReflector : IAsyncDisposable
     private readonly TranscriptLedger _ledger;
     private readonly TranscriptStore _transcripts;
     private readonly TranscriptSocketHub _transcriptHub;
+    private readonly RequestLog _requests;
     private readonly ILogger _logger;
     private int _disposed;
 
     private SimulatedReflector(
-        WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, Uri baseAddress)
+        WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, RequestLog requests, Uri baseAddress)
     {
+        _requests = requests;
         _ledger = ledger;
         _transcripts = transcripts;
         _transcriptHub = transcriptHub;
@@ -95,12 +97,13 @@ public sealed class SimulatedReflector : IAsyncDisposable
         var hub = new SocketHub();
         var ledger = new TranscriptLedger();
         var transcriptHub = new TranscriptSocketHub(transcripts, hub);
+        var requests = new RequestLog();
         WebApplication? app = null;
         try
         {
-            app = SimulatorHost.Build(options, hub, tokens, ledger, transcripts, transcriptHub, standalone);
+            app = SimulatorHost.Build(options, hub, tokens, ledger, transcripts, transcriptHub, requests, standalone);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var simulator = new SimulatedReflector(app, hub, tokens, ledger, transcripts, transcriptHub, ListeningAddress(app));
+            var simulator = new SimulatedReflector(app, hub, tokens, ledger, transcripts, transcriptHub, requests, ListeningAddress(app));
             app = null;
             return simulator;
         }
@@ -255,6 +258,19 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public int TranscriptOpenSockets(string transcriptId, string? user) => _transcriptHub.OpenSockets(transcriptId, user);
 
     public int TotalTranscriptOpenSockets => _transcriptHub.TotalOpenSockets;
+
+    // Transcript handshakes refused (403, 404), all transcripts together.
+    public int TotalTranscriptRefusedHandshakes => _transcriptHub.TotalRefusedHandshakes;
+
+    // TCP connections the server has accepted: each WebSocket handshake opens one, even one Kestrel refuses unparsed.
+    public long TotalConnections => _requests.Connections;
+
+    // Every HTTP request the server has received, any path, matched or not (a WebSocket upgrade is one).
+    public long TotalRequests => _requests.Total;
+
+    // The newest requests' targets (up to 10,000) as sent on the request line, undecoded and without the query:
+    // "/v1/transcripts/abc/events", or "/v1/transcripts/../events" exactly as a client wrote it.
+    public IReadOnlyList<string> RecentRequestTargets() => _requests.Recent();
 
     public Task WaitForTranscriptHandshakesAsync(string transcriptId, int count, TimeSpan timeout) =>
         _transcriptHub.WaitForHandshakesAsync(transcriptId, count, timeout);

@@ -13,13 +13,11 @@ namespace Reflector.Relay.Hubs;
 /// its own user's token, so Reflector decides access. Nothing a client calls can reach another user's streams.
 /// </summary>
 [Authorize(Policy = RelayAuthorization.PolicyName)]
-internal sealed class UserEventsHub(
-    UpstreamConnectionManager upstreams, TranscriptSubscriptions subscriptions, ConnectionBindings bindings) : Hub<IUserEventsClient>
+internal sealed partial class UserEventsHub(
+    UpstreamConnectionManager upstreams, TranscriptSubscriptions subscriptions, ConnectionBindings bindings, ILogger<UserEventsHub> logger)
+    : Hub<IUserEventsClient>
 {
     public const string Path = "/hubs/user-events";
-
-    // Reflector's ids are UUIDs; anything far longer is not one, and would only grow keys and URLs.
-    private const int MaxTranscriptIdLength = 200;
 
     public override async Task OnConnectedAsync()
     {
@@ -80,12 +78,18 @@ internal sealed class UserEventsHub(
     /// Starts sending <paramref name="transcriptId"/>'s events to this connection as <c>transcriptEvent</c>: its
     /// history first, then live. Completes once the history is queued; subscribing again changes nothing.
     /// </summary>
-    /// <exception cref="HubException">The transcript is missing or not allowed, the id is invalid, or the connection holds the most subscriptions allowed.</exception>
+    /// <exception cref="HubException">
+    /// The id is not of a transcript id's shape; the transcript is missing or not allowed (now, or within
+    /// <c>Limits:TranscriptRefusalMemory</c>); the connection holds the most subscriptions allowed; or the user opened the
+    /// most new transcript streams allowed this minute.
+    /// </exception>
     public async Task SubscribeTranscript(string transcriptId)
     {
-        if (string.IsNullOrWhiteSpace(transcriptId) || transcriptId.Length > MaxTranscriptIdLength)
+        if (!TranscriptId.IsValid(transcriptId))
         {
-            throw new HubException($"A transcript id is required, of at most {MaxTranscriptIdLength} characters.");
+            // Whatever it is, it goes nowhere: not upstream, not into a key, not into a log (its length says enough).
+            Log.InvalidTranscriptId(logger, Context.UserIdentifier, transcriptId?.Length ?? 0);
+            throw new HubException(TranscriptId.ShapeRequired);
         }
 
         // The token this connection came with, as its user's stream holds it (the request no longer does).
@@ -109,7 +113,7 @@ internal sealed class UserEventsHub(
         catch (Exception failure)
         {
             subscriptions.Remove(connectionId, transcriptId);
-            if (failure is TranscriptRefusedException or RelayShuttingDownException)
+            if (failure is TranscriptRefusedException or TranscriptStreamLimitException or RelayShuttingDownException)
             {
                 throw new HubException(failure.Message);
             }
@@ -128,12 +132,19 @@ internal sealed class UserEventsHub(
     /// <summary>Stops sending <paramref name="transcriptId"/>'s events to this connection. Unknown ids are ignored.</summary>
     public void UnsubscribeTranscript(string transcriptId)
     {
-        if (Context.UserIdentifier is not { Length: > 0 } userId || string.IsNullOrEmpty(transcriptId))
+        if (Context.UserIdentifier is not { Length: > 0 } userId || !TranscriptId.IsValid(transcriptId))
         {
+            // No subscription can have an id of another shape: nothing to stop.
             return;
         }
 
         subscriptions.Remove(Context.ConnectionId, transcriptId);
         upstreams.UnsubscribeTranscript(userId, transcriptId, Context.ConnectionId);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(701, LogLevel.Debug, "Refused a transcript subscription of user {UserId}: the id ({Length} characters) is not of a transcript id's shape")]
+        public static partial void InvalidTranscriptId(ILogger logger, string? userId, int length);
     }
 }

@@ -22,6 +22,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     private readonly ILogger _logger;
     private readonly UpstreamStreamSet<InvalidateMessage> _users;
     private readonly UpstreamStreamSet<TranscriptEventMessage> _transcripts;
+    private readonly TranscriptAdmission _transcriptAdmission;
 
     private readonly Lock _lock = new();
     private readonly IHostApplicationLifetime? _lifetime;
@@ -47,6 +48,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         _sink = sink;
         _transcriptSink = transcriptSink ?? ITranscriptEventSink.None;
         _maxTranscriptHistoryBytes = limits.Value.MaxTranscriptHistoryBytes;
+        _transcriptAdmission = new TranscriptAdmission(limits, timeProvider, loggerFactory.CreateLogger<TranscriptAdmission>());
         _logger = loggerFactory.CreateLogger<UpstreamConnectionManager>();
         var reconnectPipeline = ReconnectPipeline.Create(_options, timeProvider);
         _users = new UpstreamStreamSet<InvalidateMessage>(
@@ -116,12 +118,19 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     /// Counts <paramref name="connectionId"/> against the user's stream of <paramref name="transcriptId"/>, opening it
     /// with the user's token when it is the first; completes once the connection has been given the stream's history.
     /// </summary>
-    /// <exception cref="TranscriptRefusedException">Reflector refused the stream: the transcript is missing or not allowed.</exception>
+    /// <exception cref="TranscriptRefusedException">Reflector refused the stream, now or within <c>Limits:TranscriptRefusalMemory</c>.</exception>
+    /// <exception cref="TranscriptStreamLimitException">A new stream, past <c>Limits:TranscriptStreamsPerUserPerMinute</c>.</exception>
     public Task SubscribeTranscriptAsync(
         string userId, string transcriptId, string connectionId, UpstreamToken token, CancellationToken cancellationToken) =>
         _transcripts.AttachAsync(
             TranscriptFeed.KeyOf(userId, transcriptId),
-            () => new TranscriptFeed(userId, transcriptId, _options, _maxTranscriptHistoryBytes, _transcriptSink),
+            () =>
+            {
+                // Only a stream the relay does not hold yet costs Reflector a handshake, so only it is admitted (or not);
+                // under the set's lock, so two tabs racing for one new stream count once.
+                _transcriptAdmission.AdmitNewStream(userId, transcriptId);
+                return new TranscriptFeed(userId, transcriptId, _options, _maxTranscriptHistoryBytes, _transcriptSink, _transcriptAdmission);
+            },
             connectionId,
             token,
             cancellationToken);

@@ -179,7 +179,7 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
         try
         {
             using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
-            socket = await _connector.ConnectAsync(_feed.Address, token, _feed.EndsOnRefusal, held.Token).ConfigureAwait(false);
+            socket = await _connector.ConnectAsync(_feed.Address, token, _feed.Kind, held.Token).ConfigureAwait(false);
         }
         catch (UpstreamRefusedException refused)
         {

@@ -49,6 +49,34 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public void Transcript_subscription_limits_that_would_allow_nothing_or_remember_backwards_are_each_named()
+    {
+        var failures = new Reflector.Relay.Limits.ConnectionLimitsOptionsValidator().Validate(null, new Reflector.Relay.Limits.ConnectionLimitsOptions
+        {
+            TranscriptRefusalMemory = TimeSpan.FromSeconds(-1),
+            TranscriptStreamsPerUserPerMinute = 0,
+        }).Failures!.ToArray();
+
+        Assert.Contains("Limits:TranscriptRefusalMemory (Limits__TranscriptRefusalMemory) must not be negative; got -00:00:01.", failures);
+        Assert.Contains("Limits:TranscriptStreamsPerUserPerMinute (Limits__TranscriptStreamsPerUserPerMinute) must be at least 1; got 0.", failures);
+        // No memory at all is a choice, not a mistake.
+        Assert.True(new Reflector.Relay.Limits.ConnectionLimitsOptionsValidator()
+            .Validate(null, new Reflector.Relay.Limits.ConnectionLimitsOptions { TranscriptRefusalMemory = TimeSpan.Zero }).Succeeded);
+    }
+
+    [Fact]
+    public void No_transcript_handshake_slots_is_named()
+    {
+        var result = new UpstreamOptionsValidator().Validate(null, new UpstreamOptions
+        {
+            EventsUrl = "ws://reflector:1250/v1/events",
+            MaxConcurrentTranscriptHandshakes = 0,
+        });
+
+        Assert.Contains("Upstream:MaxConcurrentTranscriptHandshakes must be at least 1; got 0.", result.Failures!);
+    }
+
+    [Fact]
     public void No_way_to_validate_tokens_names_every_option_that_would_provide_one()
     {
         var result = Validate(new RelayAuthenticationOptions());
