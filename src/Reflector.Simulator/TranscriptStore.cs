@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Reflector.Simulator;
 
 // What Reflector's database holds for the per-transcript endpoint: each transcript's owner, share mode,
@@ -99,7 +101,12 @@ internal sealed class TranscriptStore(int maxStoredEvents)
                 return false;
             }
 
-            if (IsStored(eventName))
+            if (eventName == "STATUS" && IsProcessing(frame))
+            {
+                // As Reflector's pipelines do when they (re)process a transcript: its stored events are wiped.
+                transcript.Events.Clear();
+            }
+            else if (IsStored(eventName))
             {
                 if (transcript.Events.Count == MaxStoredEvents)
                 {
@@ -112,6 +119,16 @@ internal sealed class TranscriptStore(int maxStoredEvents)
 
             return true;
         }
+    }
+
+    private static bool IsProcessing(byte[] frame)
+    {
+        using var document = JsonDocument.Parse(frame);
+        return document.RootElement.TryGetProperty("data", out var data) &&
+            data.ValueKind == JsonValueKind.Object &&
+            data.TryGetProperty("value", out var value) &&
+            value.ValueKind == JsonValueKind.String &&
+            value.GetString() == "processing";
     }
 
     public byte[][] History(string id)

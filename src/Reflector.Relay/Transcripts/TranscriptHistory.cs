@@ -7,7 +7,7 @@ namespace Reflector.Relay.Transcripts;
 
 /// <summary>
 /// What Reflector would replay to a new socket of a transcript's stream, as this stream has seen it: every event
-/// but live text and status, in order, with a topic's updates kept as the latest in the place of its first
+/// but live text and status since the transcript last went to processing, in order, with a topic's updates kept as the latest in the place of its first
 /// appearance (what a page does with them). Bounded in bytes: past the bound the oldest events go, and the history
 /// says it is no longer whole. Each event counts the bytes of its JSON form (what a JSON client is sent), measured from
 /// the message itself, so a relay that holds the socket and one that follows it from another relay's (a cluster,
@@ -31,6 +31,14 @@ internal sealed class TranscriptHistory(long maxBytes)
 
     public void Add(TranscriptEventMessage message, SerializedHubMessage serialized)
     {
+        if (message is TranscriptEventMessage.StatusChanged { Status: TranscriptStatus.Processing })
+        {
+            // Reflector wipes a transcript's stored events when it (re)processes it, right after this status: a new
+            // socket replays only what comes after, and so does this history.
+            Clear();
+            return;
+        }
+
         if (message is TranscriptEventMessage.LiveText or TranscriptEventMessage.StatusChanged or TranscriptEventMessage.Resync)
         {
             // Reflector does not replay these; a new socket would not show them either.
