@@ -109,10 +109,19 @@ internal static class RelayAuthentication
         // With none configured start-up fails validation before any request; the policy still needs a scheme.
         var schemes = ConfiguredSchemes(relay, configuration);
         policy.AddAuthenticationSchemes(schemes.Count > 0 ? [.. schemes] : [PublicKeyScheme]);
-        policy.RequireAuthenticatedUser();
-        // A token the relay cannot key is refused here, at negotiate (403), never accepted and then aborted.
-        policy.AddRequirements(new KeyedUserRequirement());
+        var allowAnonymous = configuration.GetValue<bool>(AnonymousEnabledKey);
+        if (!allowAnonymous)
+        {
+            policy.RequireAuthenticatedUser();
+        }
+
+        // A token the relay cannot key is refused here, at negotiate (403), never accepted and then aborted; with
+        // anonymous viewers on, a request that offers no token at all is let in as one.
+        policy.AddRequirements(new KeyedUserRequirement(allowAnonymous));
     }
+
+    /// <summary>Read from configuration when the policy is built, like the rest of it (Anonymous/AnonymousViewerOptions).</summary>
+    private const string AnonymousEnabledKey = "Anonymous:Enabled";
 
     private static void ConfigurePublicKey(JwtBearerOptions bearer, JwtValidationOptions jwt)
     {
@@ -276,14 +285,25 @@ internal static class RelayAuthorization
     public const string PolicyName = "ReflectorUser";
 }
 
-/// <summary>The user must have a key (<see cref="UserKeys"/>): the same rule every per-user structure uses.</summary>
-internal sealed class KeyedUserRequirement : IAuthorizationRequirement;
+/// <summary>
+/// The user must have a key (<see cref="UserKeys"/>): the same rule every per-user structure uses. With
+/// <see cref="AllowAnonymous"/>, a request that offers no token at all passes too, as an anonymous viewer; one that
+/// offers a token that fails is still refused, as Reflector refuses it even for a public transcript.
+/// </summary>
+internal sealed class KeyedUserRequirement(bool allowAnonymous) : IAuthorizationRequirement
+{
+    public bool AllowAnonymous { get; } = allowAnonymous;
+}
 
 internal sealed class KeyedUserHandler(UserKeys keys) : AuthorizationHandler<KeyedUserRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, KeyedUserRequirement requirement)
     {
-        if (keys.TryGet(context.User, out _))
+        if (keys.TryGet(context.User, out _) ||
+            (requirement.AllowAnonymous &&
+             context.User.Identity?.IsAuthenticated != true &&
+             context.Resource is HttpContext http &&
+             !BearerToken.IsPresented(http.Request)))
         {
             context.Succeed(requirement);
         }

@@ -99,6 +99,17 @@ internal sealed class RelayMetrics
             "Transcript streams (one per user and transcript subscribed to, lingering ones included).");
     }
 
+    /// <summary>Publishes how many hub connections are anonymous viewers of public transcripts.</summary>
+    public void ObserveAnonymousConnections(Func<int> count)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        _meter.CreateObservableUpDownCounter(
+            "reflector_relay.anonymous_connections",
+            count,
+            "{connection}",
+            "Browser connections without a token, following public transcripts (Anonymous:Enabled).");
+    }
+
     /// <summary>Publishes how many connection tokens are bound to their user.</summary>
     public void ObserveConnectionBindings(Func<int> count)
     {

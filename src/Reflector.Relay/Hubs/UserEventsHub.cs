@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Reflector.Relay.Anonymous;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Transcripts;
@@ -14,7 +15,11 @@ namespace Reflector.Relay.Hubs;
 /// </summary>
 [Authorize(Policy = RelayAuthorization.PolicyName)]
 internal sealed partial class UserEventsHub(
-    UpstreamConnectionManager upstreams, TranscriptSubscriptions subscriptions, ConnectionBindings bindings, ILogger<UserEventsHub> logger)
+    UpstreamConnectionManager upstreams,
+    TranscriptSubscriptions subscriptions,
+    ConnectionBindings bindings,
+    AnonymousViewers anonymous,
+    ILogger<UserEventsHub> logger)
     : Hub<IUserEventsClient>
 {
     public const string Path = "/hubs/user-events";
@@ -22,6 +27,12 @@ internal sealed partial class UserEventsHub(
     public override async Task OnConnectedAsync()
     {
         var userId = Context.UserIdentifier;
+        if (string.IsNullOrEmpty(userId) && anonymous.Enabled && Context.GetHttpContext() is { } viewerContext)
+        {
+            ConnectAnonymous(viewerContext);
+            return;
+        }
+
         if (string.IsNullOrEmpty(userId) ||
             Context.GetHttpContext() is not { } httpContext ||
             !BearerToken.TryTake(httpContext, Context.User, out var token))
@@ -60,7 +71,16 @@ internal sealed partial class UserEventsHub(
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        if (Context.UserIdentifier is { Length: > 0 } userId)
+        if (anonymous.AddressOf(Context.ConnectionId) is not null)
+        {
+            foreach (var transcriptId in subscriptions.RemoveConnection(Context.ConnectionId))
+            {
+                upstreams.UnsubscribeTranscript(AnonymousViewers.StreamOwner, transcriptId, Context.ConnectionId);
+            }
+
+            anonymous.Remove(Context.ConnectionId);
+        }
+        else if (Context.UserIdentifier is { Length: > 0 } userId)
         {
             foreach (var transcriptId in subscriptions.RemoveConnection(Context.ConnectionId))
             {
@@ -92,13 +112,7 @@ internal sealed partial class UserEventsHub(
             throw new HubException(TranscriptId.ShapeRequired);
         }
 
-        // The token this connection came with, as its user's stream holds it (the request no longer does).
-        if (Context.UserIdentifier is not { Length: > 0 } userId ||
-            upstreams.TokenOf(userId, Context.ConnectionId) is not { } token)
-        {
-            throw new HubException("This connection has no token to subscribe with.");
-        }
-
+        var (userId, token, rateKey) = Subscriber();
         var connectionId = Context.ConnectionId;
         if (!subscriptions.TryAdd(connectionId, transcriptId))
         {
@@ -108,7 +122,7 @@ internal sealed partial class UserEventsHub(
 
         try
         {
-            await upstreams.SubscribeTranscriptAsync(userId, transcriptId, connectionId, token, Context.ConnectionAborted);
+            await upstreams.SubscribeTranscriptAsync(userId, transcriptId, connectionId, token, Context.ConnectionAborted, rateKey);
         }
         catch (Exception failure)
         {
@@ -132,14 +146,58 @@ internal sealed partial class UserEventsHub(
     /// <summary>Stops sending <paramref name="transcriptId"/>'s events to this connection. Unknown ids are ignored.</summary>
     public void UnsubscribeTranscript(string transcriptId)
     {
-        if (Context.UserIdentifier is not { Length: > 0 } userId || !TranscriptId.IsValid(transcriptId))
+        if (!TranscriptId.IsValid(transcriptId))
         {
             // No subscription can have an id of another shape: nothing to stop.
             return;
         }
 
+        var userId = anonymous.AddressOf(Context.ConnectionId) is not null ? AnonymousViewers.StreamOwner : Context.UserIdentifier;
+        if (userId is null)
+        {
+            return;
+        }
+
         subscriptions.Remove(Context.ConnectionId, transcriptId);
         upstreams.UnsubscribeTranscript(userId, transcriptId, Context.ConnectionId);
+    }
+
+    /// <summary>
+    /// An anonymous viewer of public transcripts: no user stream, no user events; only transcripts, through sockets
+    /// that offer no token and that all of this relay's anonymous viewers share.
+    /// </summary>
+    private void ConnectAnonymous(HttpContext httpContext)
+    {
+        var address = httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!anonymous.TryAdd(Context.ConnectionId, address))
+        {
+            throw new HubException(
+                $"This address already holds {anonymous.MaxConnectionsPerAddress} anonymous connections (Anonymous:MaxConnectionsPerAddress).");
+        }
+
+        if (!bindings.Start(ConnectionBindingMiddleware.ConnectionTokenOf(httpContext.Request), Context.ConnectionId, AnonymousViewers.StreamOwner))
+        {
+            anonymous.Remove(Context.ConnectionId);
+            Context.Abort();
+        }
+    }
+
+    /// <summary>Whose stream a subscription of this connection joins, the token it opens with, and who its new streams count against.</summary>
+    private (string UserId, UpstreamToken Token, string? RateKey) Subscriber()
+    {
+        if (anonymous.AddressOf(Context.ConnectionId) is { } address)
+        {
+            return (AnonymousViewers.StreamOwner, UpstreamToken.None, AnonymousViewers.AddressKey(address));
+        }
+
+        // The token this connection came with, as its user's stream holds it (the request no longer does).
+        if (Context.UserIdentifier is not { Length: > 0 } userId ||
+            upstreams.TokenOf(userId, Context.ConnectionId) is not { } token)
+        {
+            throw new HubException("This connection has no token to subscribe with.");
+        }
+
+        return (userId, token, null);
     }
 
     private static partial class Log

@@ -72,8 +72,10 @@ internal sealed partial class TranscriptAdmission
     /// <summary>Counts a new stream of <paramref name="userId"/> for <paramref name="transcriptId"/>, or refuses it.</summary>
     /// <exception cref="TranscriptRefusedException">Reflector refused this user the transcript within the refusal memory.</exception>
     /// <exception cref="TranscriptStreamLimitException">The user opened the most new streams allowed within the last minute.</exception>
-    public void AdmitNewStream(string userId, string transcriptId)
+    /// <param name="rateKey">Who the stream counts against, when not <paramref name="userId"/> (an anonymous viewer's address).</param>
+    public void AdmitNewStream(string userId, string transcriptId, string? rateKey = null)
     {
+        var bucket = rateKey ?? userId;
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
@@ -85,10 +87,10 @@ internal sealed partial class TranscriptAdmission
                 throw new TranscriptRefusedException(transcriptId, refusal.Code);
             }
 
-            if (!_opened.TryGetValue(userId, out var window))
+            if (!_opened.TryGetValue(bucket, out var window))
             {
                 window = new UserWindow();
-                _opened.Add(userId, window);
+                _opened.Add(bucket, window);
             }
 
             if (window.Opened.Count >= _streamsPerMinute)
@@ -98,14 +100,14 @@ internal sealed partial class TranscriptAdmission
                 {
                     // Once per burst: a client looping on the limit would otherwise write a line per call.
                     window.Warned = true;
-                    Log.StreamLimitReached(_logger, userId, _streamsPerMinute, retryAfter);
+                    Log.StreamLimitReached(_logger, bucket, _streamsPerMinute, retryAfter);
                 }
 
                 throw new TranscriptStreamLimitException(_streamsPerMinute, retryAfter);
             }
 
             window.Opened.Enqueue(now);
-            _openedOrder.Enqueue((userId, now));
+            _openedOrder.Enqueue((bucket, now));
         }
     }
 

@@ -120,15 +120,16 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     /// </summary>
     /// <exception cref="TranscriptRefusedException">Reflector refused the stream, now or within <c>Limits:TranscriptRefusalMemory</c>.</exception>
     /// <exception cref="TranscriptStreamLimitException">A new stream, past <c>Limits:TranscriptStreamsPerUserPerMinute</c>.</exception>
+    /// <param name="rateKey">Who new streams count against, when not <paramref name="userId"/> (an anonymous viewer's address).</param>
     public Task SubscribeTranscriptAsync(
-        string userId, string transcriptId, string connectionId, UpstreamToken token, CancellationToken cancellationToken) =>
+        string userId, string transcriptId, string connectionId, UpstreamToken token, CancellationToken cancellationToken, string? rateKey = null) =>
         _transcripts.AttachAsync(
             TranscriptFeed.KeyOf(userId, transcriptId),
             () =>
             {
                 // Only a stream the relay does not hold yet costs Reflector a handshake, so only it is admitted (or not);
                 // under the set's lock, so two tabs racing for one new stream count once.
-                _transcriptAdmission.AdmitNewStream(userId, transcriptId);
+                _transcriptAdmission.AdmitNewStream(userId, transcriptId, rateKey);
                 return new TranscriptFeed(userId, transcriptId, _options, _maxTranscriptHistoryBytes, _transcriptSink, _transcriptAdmission);
             },
             connectionId,

@@ -43,8 +43,11 @@ internal sealed class UpstreamConnector(IOptions<UpstreamOptions> options, TimeP
     private async Task<WebSocket> HandshakeAsync(Uri address, UpstreamToken token, bool notFoundIsRefusal, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("bearer");
-        socket.Options.AddSubProtocol(token.Value);
+        if (token.Value.Length > 0)
+        {
+            socket.Options.AddSubProtocol("bearer");
+            socket.Options.AddSubProtocol(token.Value);
+        }
         // Without this a refused upgrade is an anonymous WebSocketException, and a 403 looks like an outage.
         socket.Options.CollectHttpResponseDetails = true;
         // Reflector never writes on a quiet stream; pings are the only way to notice a silently dead peer.
