@@ -193,14 +193,15 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
     // The per-transcript endpoint. A transcript without an owner is open to anyone whatever its share mode.
     // Returns the id: the one given, or a new UUID.
-    public string CreateTranscript(string? owner, TranscriptShareMode shareMode, string? id = null)
+    // uploaded: an uploaded file's transcript, whose sample topics carry words, as Reflector's file pipeline sends them.
+    public string CreateTranscript(string? owner, TranscriptShareMode shareMode, string? id = null, bool uploaded = false)
     {
         if (id is { Length: 0 })
         {
             throw new ArgumentException("A transcript id cannot be empty.", nameof(id));
         }
 
-        return _transcripts.TryCreate(owner, shareMode, id, out var created)
+        return _transcripts.TryCreate(owner, shareMode, id, out var created, uploaded)
             ? created
             : throw new InvalidOperationException($"Transcript {id} already exists.");
     }

@@ -15,12 +15,13 @@ internal sealed class TranscriptStore(int maxStoredEvents)
         : throw new ArgumentOutOfRangeException(nameof(maxStoredEvents), maxStoredEvents, "The cap must be positive.");
 
     // Reflector's transcript ids are UUID4 strings; a caller may choose its own.
-    public bool TryCreate(string? owner, TranscriptShareMode shareMode, string? id, out string created)
+    // uploaded: its sample topics take the file pipeline's shape (words) rather than the live pipeline's (segments).
+    public bool TryCreate(string? owner, TranscriptShareMode shareMode, string? id, out string created, bool uploaded = false)
     {
         created = id ?? Guid.NewGuid().ToString();
         lock (_gate)
         {
-            return _transcripts.TryAdd(created, new Transcript(created, owner, shareMode, new SampleMeeting()));
+            return _transcripts.TryAdd(created, new Transcript(created, owner, shareMode, new SampleMeeting(uploaded)));
         }
     }
 
