@@ -58,8 +58,8 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         _transcripts = new UpstreamStreamSet<TranscriptEventMessage>(
             _options, int.MaxValue, connector, reconnectPipeline,
             transcriptOwnership ?? new LocalUpstreamOwnership<TranscriptEventMessage>(), metrics, timeProvider, loggerFactory);
-        metrics.ObserveUpstreams(Census);
-        metrics.ObserveTranscriptStreams(() => _transcripts.Count);
+        metrics.ObserveUpstreams(_users.Tally);
+        metrics.ObserveTranscriptStreams(_transcripts.Tally);
     }
 
     /// <summary>Ready while started and not shutting down.</summary>
@@ -85,11 +85,6 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
 
     /// <summary>Live browser connections counted against <paramref name="userId"/>'s upstream.</summary>
     public int ConnectionsOf(string userId) => _users.Find(userId)?.ConnectionCount ?? 0;
-
-    /// <summary>Connections, users, open sockets and upstream states, counted in one pass under the lock.</summary>
-    public UpstreamCensus Census() =>
-        _users.Aggregate(default(UpstreamCensus), static (census, upstream) =>
-            UpstreamCensus.Add(census, upstream.ConnectionCount, upstream.HasOpenSocket, upstream.Status.State));
 
     /// <summary>Tokens of <paramref name="userId"/> the upstream refused and that a live connection still holds.</summary>
     public int RefusedTokensOf(string userId) => _users.Find(userId)?.RefusedTokenCount ?? 0;
