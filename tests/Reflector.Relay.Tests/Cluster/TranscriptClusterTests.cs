@@ -54,6 +54,34 @@ public sealed class TranscriptClusterTests(ClusterFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task Anonymous_viewers_of_a_public_transcript_on_two_relays_share_one_tokenless_socket_cluster_wide()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var anonymous = new Dictionary<string, string?> { ["Anonymous__Enabled"] = "true" };
+        var nodes = new[] { await cluster.StartNodeAsync(anonymous), await cluster.StartNodeAsync(anonymous) };
+        var transcriptId = fixture.Reflector.CreateTranscript(ClusterFixture.NewUser("public-owner"), TranscriptShareMode.Public);
+        await using var first = await TranscriptTab.OpenAsync(nodes[0].CreateClient(token: null));
+        await using var second = await TranscriptTab.OpenAsync(nodes[1].CreateClient(token: null));
+
+        await first.SubscribeAsync(transcriptId);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, user: null, 1, TestTimeouts.Default);
+        await second.SubscribeAsync(transcriptId);
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "Public meeting" });
+
+        AssertSame(new TranscriptEventMessage.FinalTitle(transcriptId, "Public meeting"), await first.NextAsync());
+        // The second relay follows the first one's socket: whatever came first, its viewer ends with the title.
+        var seen = new List<TranscriptEventMessage> { await second.NextAsync() };
+        if (seen[0] is TranscriptEventMessage.Resync)
+        {
+            seen.Add(await second.NextAsync());
+        }
+
+        AssertSame(new TranscriptEventMessage.FinalTitle(transcriptId, "Public meeting"), seen[^1]);
+        Assert.Equal(1, fixture.Reflector.TranscriptHandshakes(transcriptId));
+        Assert.Equal(1, fixture.Reflector.TranscriptOpenSockets(transcriptId, user: null));
+    }
+
+    [Fact]
     public async Task When_the_relay_holding_a_transcript_dies_another_opens_it_and_its_tabs_get_a_resync_then_the_replay()
     {
         await using var cluster = fixture.NewCluster(output);
