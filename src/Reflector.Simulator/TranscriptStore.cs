@@ -102,10 +102,17 @@ internal sealed class TranscriptStore(int maxStoredEvents)
                 return false;
             }
 
-            if (eventName == "STATUS" && IsProcessing(frame))
+            if (eventName == "STATUS")
             {
-                // As Reflector's pipelines do when they (re)process a transcript: its stored events are wiped.
-                transcript.Events.Clear();
+                var status = StatusOf(frame);
+                if (status == "processing" && transcript.LastStatus != "recording")
+                {
+                    // As Reflector's file and multitrack pipelines do when they (re)process a transcript: its stored
+                    // events are wiped. Its live pipeline goes from recording to processing and keeps them.
+                    transcript.Events.Clear();
+                }
+
+                transcript.LastStatus = status;
             }
             else if (IsStored(eventName))
             {
@@ -122,14 +129,15 @@ internal sealed class TranscriptStore(int maxStoredEvents)
         }
     }
 
-    private static bool IsProcessing(byte[] frame)
+    private static string? StatusOf(byte[] frame)
     {
         using var document = JsonDocument.Parse(frame);
         return document.RootElement.TryGetProperty("data", out var data) &&
             data.ValueKind == JsonValueKind.Object &&
             data.TryGetProperty("value", out var value) &&
-            value.ValueKind == JsonValueKind.String &&
-            value.GetString() == "processing";
+            value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
     }
 
     public byte[][] History(string id)
@@ -153,6 +161,8 @@ internal sealed class TranscriptStore(int maxStoredEvents)
         public Queue<byte[]> Events { get; } = new();
 
         public bool Deleted { get; set; }
+
+        public string? LastStatus { get; set; }
 
         public long Forgotten { get; set; }
     }

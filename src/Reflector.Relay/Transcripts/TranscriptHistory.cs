@@ -7,7 +7,7 @@ namespace Reflector.Relay.Transcripts;
 
 /// <summary>
 /// What Reflector would replay to a new socket of a transcript's stream, as this stream has seen it: every event
-/// but live text and status since the transcript last went to processing, in order, with a topic's updates kept as the latest in the place of its first
+/// but live text and status since Reflector last wiped them (a reprocess), in order, with a topic's updates kept as the latest in the place of its first
 /// appearance (what a page does with them). Bounded in bytes: past the bound the oldest events go, and the history
 /// says it is no longer whole. Each event counts the bytes of its JSON form (what a JSON client is sent), measured from
 /// the message itself, so a relay that holds the socket and one that follows it from another relay's (a cluster,
@@ -24,6 +24,9 @@ internal sealed class TranscriptHistory(long maxBytes)
     private readonly Dictionary<string, int> _topicIndex = new(StringComparer.Ordinal);
     private long _bytes;
 
+    // Since the last wipe or reconnect, the stream showed a live recording (a recording status or live text).
+    private bool _liveMeeting;
+
     /// <summary>Events were dropped to stay under the bound: a subscriber needs to refetch, then follow the rest.</summary>
     public bool IsTruncated { get; private set; }
 
@@ -31,12 +34,23 @@ internal sealed class TranscriptHistory(long maxBytes)
 
     public void Add(TranscriptEventMessage message, SerializedHubMessage serialized)
     {
-        if (message is TranscriptEventMessage.StatusChanged { Status: TranscriptStatus.Processing })
+        switch (message)
         {
-            // Reflector wipes a transcript's stored events when it (re)processes it, right after this status: a new
-            // socket replays only what comes after, and so does this history.
-            Clear();
-            return;
+            case TranscriptEventMessage.LiveText or TranscriptEventMessage.StatusChanged { Status: TranscriptStatus.Recording }:
+                _liveMeeting = true;
+                break;
+            case TranscriptEventMessage.StatusChanged { Status: TranscriptStatus.Processing }:
+                // Reflector's file and multitrack pipelines send this as they start (re)processing a transcript and
+                // then wipe its stored events: a new socket replays only what comes after, and so does this history.
+                // Its live pipeline sends it too, when a recording ends, and keeps them: that one follows a
+                // recording status or live text, which only the live pipeline sends.
+                if (!_liveMeeting)
+                {
+                    Clear();
+                }
+
+                _liveMeeting = false;
+                return;
         }
 
         if (message is TranscriptEventMessage.LiveText or TranscriptEventMessage.StatusChanged or TranscriptEventMessage.Resync)
@@ -71,6 +85,7 @@ internal sealed class TranscriptHistory(long maxBytes)
         _topicIndex.Clear();
         _bytes = 0;
         IsTruncated = false;
+        _liveMeeting = false;
     }
 
     public SerializedHubMessage[] Snapshot()

@@ -48,11 +48,11 @@ public sealed class ReflectorPipelineShapesTests(ReflectorFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task After_a_reprocess_later_tabs_get_only_what_reflector_would_replay()
+    public async Task After_a_reprocess_of_an_uploaded_file_later_tabs_get_only_what_reflector_would_replay()
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var owner = NewUser();
-        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
+        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private, uploaded: true);
         await using var early = await TranscriptTab.OpenAsync(relay, owner);
         await early.SubscribeAsync(transcriptId);
         await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, owner, 1, TestTimeouts.Default);
@@ -70,6 +70,29 @@ public sealed class ReflectorPipelineShapesTests(ReflectorFixture fixture) : ICl
         await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "DURATION", new { duration = 9.0 });
         AssertSameOnTheWire(new TranscriptEventMessage.FinalTitle(transcriptId, "Second run"), await late.NextAsync());
         AssertSameOnTheWire(new TranscriptEventMessage.DurationChanged(transcriptId, 9.0), await late.NextAsync());
+    }
+
+    [Fact]
+    public async Task A_live_recording_that_ends_and_goes_to_processing_keeps_its_history_as_reflector_does()
+    {
+        await using var relay = new RelayFactory(fixture.Reflector);
+        var owner = NewUser();
+        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
+        await using var early = await TranscriptTab.OpenAsync(relay, owner);
+        await early.SubscribeAsync(transcriptId);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, owner, 1, TestTimeouts.Default);
+
+        // Reflector's live pipeline: recording, live text and topics, then processing at its flush (no wipe).
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "STATUS", new { value = "recording" });
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "TRANSCRIPT", new { text = "Hello", translation = (string?)null });
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "Recorded live" });
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "STATUS", new { value = "processing" });
+        Assert.Equal(4, (await early.NextAsync(4)).Count);
+        Assert.Equal(1, fixture.Reflector.StoredTranscriptEvents(transcriptId));
+
+        await using var late = await TranscriptTab.OpenAsync(relay, owner);
+        await late.SubscribeAsync(transcriptId);
+        AssertSameOnTheWire(new TranscriptEventMessage.FinalTitle(transcriptId, "Recorded live"), await late.NextAsync());
     }
 
     [Fact]
