@@ -122,86 +122,37 @@ internal static class TopicWords
     private static Word? ReadWord(ref Utf8JsonReader reader, out (DropReason Reason, string Field) problem)
     {
         problem = default;
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (!SpokenPart.TryRead(ref reader, out var part))
         {
-            reader.Skip();
             problem = (DropReason.WrongFieldType, "words");
             return null;
         }
 
-        var textState = FieldState.Missing;
-        string? text = null;
-        var startState = FieldState.Missing;
-        var start = 0d;
-        var endState = FieldState.Missing;
-        var end = 0d;
-        // Reflector's Word defaults its speaker to 0.
-        var speakerState = FieldState.Present;
-        var speaker = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (part.TextState != FieldState.Present)
         {
-            if (reader.ValueTextEquals("text"u8))
-            {
-                reader.Read();
-                textState = ReflectorFrame.ReadString(ref reader, out text);
-            }
-            else if (reader.ValueTextEquals("start"u8))
-            {
-                reader.Read();
-                startState = ReflectorFrame.ReadNumber(ref reader, out start);
-            }
-            else if (reader.ValueTextEquals("end"u8))
-            {
-                reader.Read();
-                endState = ReflectorFrame.ReadNumber(ref reader, out end);
-            }
-            else if (reader.ValueTextEquals("speaker"u8))
-            {
-                reader.Read();
-                speakerState = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out speaker)
-                    ? FieldState.Present
-                    : FieldState.WrongType;
-                reader.Skip();
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        if (textState != FieldState.Present)
-        {
-            problem = (textState == FieldState.Missing ? DropReason.MissingField : DropReason.WrongFieldType, "words.text");
+            problem = (part.TextState == FieldState.Missing ? DropReason.MissingField : DropReason.WrongFieldType, "words.text");
             return null;
         }
 
-        if (Seconds(startState, start) is { } startProblem)
+        if (SpokenPart.FiniteNumber(part.StartState, part.Start) is { } startProblem)
         {
             problem = (startProblem, "words.start");
             return null;
         }
 
-        if (Seconds(endState, end) is { } endProblem)
+        if (SpokenPart.FiniteNumber(part.EndState, part.End) is { } endProblem)
         {
             problem = (endProblem, "words.end");
             return null;
         }
 
-        if (speakerState != FieldState.Present)
+        // Reflector's Word defaults its speaker to 0.
+        if (part.SpeakerState == FieldState.WrongType)
         {
             problem = (DropReason.WrongFieldType, "words.speaker");
             return null;
         }
 
-        return new Word(text!, start, end, speaker);
+        return new Word(part.Text!, part.Start, part.End, part.Speaker);
     }
-
-    private static DropReason? Seconds(FieldState state, double value) => state switch
-    {
-        FieldState.Missing => DropReason.MissingField,
-        FieldState.Null or FieldState.WrongType => DropReason.WrongFieldType,
-        _ when !double.IsFinite(value) => DropReason.InvalidFieldValue,
-        _ => null,
-    };
 }

@@ -193,13 +193,7 @@ internal static class TranscriptEventParser
         _ => DropReason.WrongFieldType,
     };
 
-    private static DropReason? FiniteNumber(FieldState state, double value) => state switch
-    {
-        FieldState.Missing => DropReason.MissingField,
-        FieldState.Null or FieldState.WrongType => DropReason.WrongFieldType,
-        _ when !double.IsFinite(value) => DropReason.InvalidFieldValue,
-        _ => null,
-    };
+    private static DropReason? FiniteNumber(FieldState state, double value) => SpokenPart.FiniteNumber(state, value);
 
     private static ParsedFrame<TranscriptEventMessage> Ok(TranscriptEventMessage message, string eventName) => new(message, eventName, null);
 
@@ -343,65 +337,31 @@ internal static class TranscriptEventParser
     private static TopicSegment? ReadSegment(ref Utf8JsonReader reader, out (DropReason Reason, string Field) problem)
     {
         problem = default;
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (!SpokenPart.TryRead(ref reader, out var part))
         {
-            reader.Skip();
             problem = (DropReason.WrongFieldType, "segments");
             return null;
         }
 
-        var textState = FieldState.Missing;
-        string? text = null;
-        var startState = FieldState.Missing;
-        var start = 0d;
-        var speakerState = FieldState.Missing;
-        var speaker = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("text"u8))
-            {
-                reader.Read();
-                textState = ReflectorFrame.ReadString(ref reader, out text);
-            }
-            else if (reader.ValueTextEquals("start"u8))
-            {
-                reader.Read();
-                startState = ReflectorFrame.ReadNumber(ref reader, out start);
-            }
-            else if (reader.ValueTextEquals("speaker"u8))
-            {
-                reader.Read();
-                speakerState = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out speaker)
-                    ? FieldState.Present
-                    : FieldState.WrongType;
-                reader.Skip();
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        if (AnyText(textState) is { } textProblem)
+        if (AnyText(part.TextState) is { } textProblem)
         {
             problem = (textProblem, "segments.text");
             return null;
         }
 
-        if (FiniteNumber(startState, start) is { } startProblem)
+        if (FiniteNumber(part.StartState, part.Start) is { } startProblem)
         {
             problem = (startProblem, "segments.start");
             return null;
         }
 
-        if (speakerState != FieldState.Present)
+        if (part.SpeakerState != FieldState.Present)
         {
-            problem = (speakerState == FieldState.Missing ? DropReason.MissingField : DropReason.WrongFieldType, "segments.speaker");
+            problem = (part.SpeakerState == FieldState.Missing ? DropReason.MissingField : DropReason.WrongFieldType, "segments.speaker");
             return null;
         }
 
-        return new TopicSegment(text!, start, speaker);
+        return new TopicSegment(part.Text!, part.Start, part.Speaker);
     }
 
     private static void ReadWaveform(ref Utf8JsonReader reader, ref DataFields fields)
