@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { useRelayStatus, useTranscriptStream, type RelayPhase } from "@reflector/relay-react";
+import { memo, useEffect, useState } from "react";
+import { useRelayStatus, useTranscriptStream, type LiveTopic, type RelayPhase } from "@reflector/relay-react";
 import type { Api, TranscriptStatus } from "./api.js";
 import type { FakeAuth } from "./auth.js";
 import { useAuth } from "./auth.js";
@@ -9,7 +9,7 @@ interface AppProps {
   auth: FakeAuth;
   open: string[];
   live: string | null;
-  toast: (text: string) => void;
+  probe: { toasts: string[]; liveLines: string[] };
 }
 
 // The app's own words for each phase; a page needs no more than this to tell the user where live updates stand.
@@ -23,13 +23,13 @@ const phaseLabels: Record<RelayPhase, string> = {
 
 const ACTIVE: TranscriptStatus[] = ["processing", "uploaded", "recording"];
 
-export function App({ api, auth, open, live, toast }: AppProps) {
+export function App({ api, auth, open, live, probe }: AppProps) {
   const state = useAuth(auth);
   const status = useRelayStatus();
   const [toasts, setToasts] = useState<string[]>([]);
   const [user, setUser] = useState("");
   const showToast = (text: string) => {
-    toast(text);
+    probe.toasts.push(text);
     setToasts((shown) => [...shown, text]);
   };
 
@@ -64,7 +64,15 @@ export function App({ api, auth, open, live, toast }: AppProps) {
       {open.map((id) => (
         <TranscriptCard key={id} api={api} transcriptId={id} relayLive={status.live} />
       ))}
-      {live && <LiveTranscript api={api} transcriptId={live} relayLive={status.live} onStatusError={() => showToast("This meeting could not be processed.")} />}
+      {live && (
+        <LiveTranscript
+          api={api}
+          transcriptId={live}
+          relayLive={status.live}
+          onStatusError={() => showToast("This meeting could not be processed.")}
+          onLine={(line) => probe.liveLines.push(line)}
+        />
+      )}
     </main>
   );
 }
@@ -114,13 +122,27 @@ function TranscriptCard({ api, transcriptId, relayLive }: { api: Api; transcript
   );
 }
 
-function LiveTranscript({ api, transcriptId, relayLive, onStatusError }: { api: Api; transcriptId: string; relayLive: boolean; onStatusError: () => void }) {
+interface LiveTranscriptProps {
+  api: Api;
+  transcriptId: string;
+  relayLive: boolean;
+  onStatusError: () => void;
+  /** Each line of live text as it comes on screen. */
+  onLine: (line: string) => void;
+}
+
+function LiveTranscript({ api, transcriptId, relayLive, onStatusError, onLine }: LiveTranscriptProps) {
   const path = { params: { path: { transcript_id: transcriptId } } };
   // What Reflector's transcript pages fetch beside the stream; the stream's events invalidate them.
   const transcript = useTranscriptGet(api, transcriptId, relayLive);
   api.useQuery("get", "/v1/transcripts/{transcript_id}/topics", path);
   api.useQuery("get", "/v1/transcripts/{transcript_id}/audio/waveform", path);
   const stream = useTranscriptStream(transcriptId, { onStatusError });
+  useEffect(() => {
+    if (stream.transcriptTextLive) {
+      onLine(stream.transcriptTextLive);
+    }
+  }, [stream.transcriptTextLive]);
 
   if (stream.error) {
     return (
@@ -140,18 +162,25 @@ function LiveTranscript({ api, transcriptId, relayLive, onStatusError }: { api: 
       <p id="live-text">{stream.transcriptTextLive}</p>
       <p id="live-translation">{stream.translateText}</p>
       <p id="live-accumulated">{stream.accumulatedText}</p>
-      <ol id="live-topics">
-        {stream.topics.map((topic) => (
-          <li key={topic.id} data-topic-id={topic.id}>
-            <strong>{topic.title}</strong> {topic.summary}
-          </li>
-        ))}
-      </ol>
+      <TopicList topics={stream.topics} />
       <p id="live-summary">{stream.finalSummary.summary}</p>
       <Waveform points={stream.waveform?.data ?? null} />
     </section>
   );
 }
+
+// Memoised, as a page's list of many topics would be: it renders again only for a new array.
+const TopicList = memo(function TopicList({ topics }: { topics: LiveTopic[] }) {
+  return (
+    <ol id="live-topics">
+      {topics.map((topic) => (
+        <li key={topic.id} data-topic-id={topic.id}>
+          <strong>{topic.title}</strong> {topic.summary}
+        </li>
+      ))}
+    </ol>
+  );
+});
 
 function Waveform({ points }: { points: number[] | null }) {
   if (!points) {

@@ -26,6 +26,8 @@ const probe = {
   /** useRelayStatus().phase, each change. */
   phases: [] as RelayPhase[],
   toasts: [] as string[],
+  /** Each line of live text the live view showed, in order. */
+  liveLines: [] as string[],
   /** No query fetching and every request issued has finished. */
   settled(): boolean {
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0);
@@ -64,7 +66,7 @@ function Root() {
           auth={auth}
           open={(params.get("open") ?? "").split(",").filter(Boolean)}
           live={params.get("live")}
-          toast={(text) => probe.toasts.push(text)}
+          probe={probe}
         />
       </RelayProvider>
     </QueryClientProvider>
