@@ -98,6 +98,49 @@ public sealed class TranscriptStreamTests(ChromiumFixture chromium, ReflectorFix
     }
 
     [Fact]
+    public async Task After_a_full_reconnect_the_stream_is_followed_again_and_what_was_missed_is_refetched_and_replayed()
+    {
+        await using var api = await FakeReflectorApi.StartAsync(await ClientPackages.TestAppAsync(), fixture.Reflector);
+        await using var relay = ReactRelay.Start(fixture.Reflector, api);
+        await using var proxy = new SeveringProxy(relay.BaseAddress);
+        await using var context = await chromium.NewContextAsync();
+        var user = DemoRelay.NewUser("ivan");
+        var id = fixture.Reflector.CreateTranscript(user, TranscriptShareMode.Private);
+        api.PutTranscript(id, "Untitled meeting", "idle");
+        await fixture.Reflector.EmitTranscriptEventAsync(id, "TOPIC", Topic("before", "Before the cut", 0, "Hello."));
+        var tab = await ReactAppTab.OpenAsync(context, api, proxy.BaseAddress, user, $"&live={id}");
+        var topics = tab.Page.Locator("#live-topics li");
+        await Assertions.Expect(topics).ToHaveCountAsync(1);
+        await tab.WaitUntilSettledAsync();
+        var before = api.Requests();
+
+        // The tab loses the relay for good; a topic is found meanwhile.
+        proxy.Refusing = true;
+        proxy.SeverAll();
+        await tab.WaitForPhaseAsync("reconnecting");
+        await Assertions.Expect(tab.Page.Locator("#live")).ToHaveAttributeAsync("data-subscribed", "true");
+        await Emit(id, "TOPIC", Topic("while-away", "While away", 60, "Anyone there?"));
+        proxy.Refusing = false;
+
+        // Back on a new connection: followed again without the page doing anything, the relay's history brings the
+        // missed topic, and the page's queries about the transcript are refetched.
+        await tab.WaitForPhaseAsync("live");
+        await Assertions.Expect(topics).ToHaveCountAsync(2);
+        await Assertions.Expect(topics.Nth(1)).ToContainTextAsync("While away");
+        await tab.WaitUntilSettledAsync();
+        var after = api.Requests();
+        foreach (var path in new[] { SearchPath, TranscriptPath(id), TopicsPath(id), WaveformPath(id) })
+        {
+            Assert.True(after[path] > before[path], $"{path} was not refetched after the reconnect.");
+        }
+
+        // And live events flow on the new connection.
+        await ExpectRequestsAsync(api, [tab], () => Emit(id, "FINAL_TITLE", new { title = "After the reconnect" }), TranscriptPath(id));
+        await Assertions.Expect(tab.Page.Locator("#live-title")).ToHaveTextAsync("After the reconnect");
+        Assert.Empty(tab.Errors);
+    }
+
+    [Fact]
     public async Task Refused_transcript_is_an_error_value_on_the_page_and_the_connection_stays_live()
     {
         await using var api = await FakeReflectorApi.StartAsync(await ClientPackages.TestAppAsync(), fixture.Reflector);
