@@ -159,9 +159,12 @@ function LiveTranscript({ api, transcriptId, relayLive, onStatusError, onLine }:
         Status: <span id="live-status">{stream.status?.value ?? transcript.data?.status ?? ""}</span> · Duration:{" "}
         <span id="live-duration">{stream.duration === null ? "" : formatDuration(stream.duration)}</span>
       </p>
-      <p id="live-text">{stream.transcriptTextLive}</p>
-      <p id="live-translation">{stream.translateText}</p>
-      <p id="live-accumulated">{stream.accumulatedText}</p>
+      <p>
+        Now: <q id="live-text">{stream.transcriptTextLive}</q> <q id="live-translation">{stream.translateText}</q>
+      </p>
+      <p>
+        Since the last topic: <span id="live-accumulated">{stream.accumulatedText}</span>
+      </p>
       <TopicList topics={stream.topics} />
       <p id="live-summary">{stream.finalSummary.summary}</p>
       <Waveform points={stream.waveform?.data ?? null} />

@@ -31,7 +31,17 @@ internal static class ClientPackages
         var check = await ExternalProcess.RunAsync(Repository.NodeBin("tsc"), ["-p", "tsconfig.json", "--noEmit"], Repository.ReactTestApp);
         Assert.True(check.ExitCode == 0, $"The React test app does not type-check against the packages:\n{check.Output}");
         var folder = Directory.CreateTempSubdirectory("relay-react-app-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temp folder; nothing depends on it any more.
+            }
+        };
         File.Copy(Path.Combine(Repository.ReactTestApp, "index.html"), Path.Combine(folder, "index.html"));
         var bundle = await ExternalProcess.RunAsync(
             "npm", ["run", "--silent", "bundle", "--", $"--outfile={Path.Combine(folder, "app.js")}"], Repository.ReactTestApp);
