@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Reflector.Relay.Anonymous;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Cluster;
 using Reflector.Relay.Demo;
@@ -31,6 +32,7 @@ internal static class RelayApplicationExtensions
         services.AddRelayAuthentication(builder.Configuration);
         services.AddBrowserOrigins(builder.Configuration);
         services.AddConnectionLimits(builder.Configuration);
+        services.AddAnonymousViewers(builder.Configuration);
         services.AddRelayCluster(builder.Configuration);
         services.AddUpstream(builder.Configuration);
         services.AddUserEventsHub();

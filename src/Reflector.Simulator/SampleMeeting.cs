@@ -4,7 +4,9 @@ namespace Reflector.Simulator;
 
 // Plausible per-transcript event data for the dev endpoints and the live-meeting load, shaped like
 // Reflector's: one instance per transcript, so DURATION grows and topics follow each other in time.
-internal sealed class SampleMeeting
+// uploaded: the file pipeline's shape (an uploaded file or a room recording), whose topics carry words
+// ({text, start, end, speaker}, each with its leading space) instead of segments, and a duration of 0.
+internal sealed class SampleMeeting(bool uploaded = false)
 {
     public const int WaveformLength = 255;
 
@@ -73,7 +75,51 @@ internal sealed class SampleMeeting
         }
     }
 
+    public bool Uploaded { get; } = uploaded;
+
     private JsonObject NextTopic(int segmentCount)
+    {
+        return Uploaded ? NextTopicOfWords(segmentCount) : NextTopicOfSegments(segmentCount);
+    }
+
+    private JsonObject NextTopicOfWords(int sentenceCount)
+    {
+        _topics++;
+        var start = _topicStart;
+        var end = Math.Max(Advance(), start + 1);
+        _topicStart = end;
+        var words = new List<(string Text, int Speaker)>();
+        for (var i = 0; i < sentenceCount; i++)
+        {
+            words.AddRange(Pick(Speech).Split(' ').Select(word => (" " + word, i % 2)));
+        }
+
+        var wordArray = new JsonArray();
+        var step = (end - start) / words.Count;
+        for (var i = 0; i < words.Count; i++)
+        {
+            wordArray.Add(new JsonObject
+            {
+                ["text"] = words[i].Text,
+                ["start"] = Math.Round(start + (step * i), 2),
+                ["end"] = Math.Round(start + (step * (i + 1)), 2),
+                ["speaker"] = words[i].Speaker,
+            });
+        }
+
+        return new JsonObject
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["title"] = $"{Pick(TopicTitles)} ({_topics})",
+            ["summary"] = "The participants discussed the topic and agreed to revisit it next week.",
+            ["timestamp"] = Math.Round(start, 2),
+            ["duration"] = 0,
+            ["transcript"] = string.Concat(words.Select(word => word.Text)),
+            ["words"] = wordArray,
+        };
+    }
+
+    private JsonObject NextTopicOfSegments(int segmentCount)
     {
         _topics++;
         var start = _topicStart;

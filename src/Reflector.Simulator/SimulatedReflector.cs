@@ -18,12 +18,14 @@ public sealed class SimulatedReflector : IAsyncDisposable
     private readonly TranscriptLedger _ledger;
     private readonly TranscriptStore _transcripts;
     private readonly TranscriptSocketHub _transcriptHub;
+    private readonly RequestLog _requests;
     private readonly ILogger _logger;
     private int _disposed;
 
     private SimulatedReflector(
-        WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, Uri baseAddress)
+        WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, RequestLog requests, Uri baseAddress)
     {
+        _requests = requests;
         _ledger = ledger;
         _transcripts = transcripts;
         _transcriptHub = transcriptHub;
@@ -54,6 +56,9 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public string Audience => _tokens.Audience;
 
     public string PublicKeyPem => _tokens.PublicKeyPem;
+
+    /// <summary>The secret of the password backend, as Reflector's <c>SECRET_KEY</c>.</summary>
+    public string SecretKey => _tokens.SecretKey;
 
     public int TotalHandshakes => _hub.TotalHandshakes;
 
@@ -92,12 +97,13 @@ public sealed class SimulatedReflector : IAsyncDisposable
         var hub = new SocketHub();
         var ledger = new TranscriptLedger();
         var transcriptHub = new TranscriptSocketHub(transcripts, hub);
+        var requests = new RequestLog();
         WebApplication? app = null;
         try
         {
-            app = SimulatorHost.Build(options, hub, tokens, ledger, transcripts, transcriptHub, standalone);
+            app = SimulatorHost.Build(options, hub, tokens, ledger, transcripts, transcriptHub, requests, standalone);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var simulator = new SimulatedReflector(app, hub, tokens, ledger, transcripts, transcriptHub, ListeningAddress(app));
+            var simulator = new SimulatedReflector(app, hub, tokens, ledger, transcripts, transcriptHub, requests, ListeningAddress(app));
             app = null;
             return simulator;
         }
@@ -115,8 +121,11 @@ public sealed class SimulatedReflector : IAsyncDisposable
         }
     }
 
-    public string IssueToken(string subject, TimeSpan lifetime, string? audience = null, IDictionary<string, object>? extraClaims = null) =>
+    public string IssueToken(string subject, TimeSpan lifetime, string? audience = null, IDictionary<string, object?>? extraClaims = null) =>
         _tokens.Issue(subject, lifetime, audience, extraClaims).Token;
+
+    /// <summary>A token of Reflector's password auth backend (HS256 over <see cref="SimulatorOptions.SecretKey"/>).</summary>
+    public string IssuePasswordToken(string subject, TimeSpan lifetime) => _tokens.IssuePassword(subject, lifetime).Token;
 
     public Task<int> EmitAsync(string userId, string eventName, object data, CancellationToken ct = default)
     {
@@ -184,14 +193,15 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
     // The per-transcript endpoint. A transcript without an owner is open to anyone whatever its share mode.
     // Returns the id: the one given, or a new UUID.
-    public string CreateTranscript(string? owner, TranscriptShareMode shareMode, string? id = null)
+    // uploaded: an uploaded file's transcript, whose sample topics carry words, as Reflector's file pipeline sends them.
+    public string CreateTranscript(string? owner, TranscriptShareMode shareMode, string? id = null, bool uploaded = false)
     {
         if (id is { Length: 0 })
         {
             throw new ArgumentException("A transcript id cannot be empty.", nameof(id));
         }
 
-        return _transcripts.TryCreate(owner, shareMode, id, out var created)
+        return _transcripts.TryCreate(owner, shareMode, id, out var created, uploaded)
             ? created
             : throw new InvalidOperationException($"Transcript {id} already exists.");
     }
@@ -249,6 +259,19 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public int TranscriptOpenSockets(string transcriptId, string? user) => _transcriptHub.OpenSockets(transcriptId, user);
 
     public int TotalTranscriptOpenSockets => _transcriptHub.TotalOpenSockets;
+
+    // Transcript handshakes refused (403, 404), all transcripts together.
+    public int TotalTranscriptRefusedHandshakes => _transcriptHub.TotalRefusedHandshakes;
+
+    // TCP connections the server has accepted: each WebSocket handshake opens one, even one Kestrel refuses unparsed.
+    public long TotalConnections => _requests.Connections;
+
+    // Every HTTP request the server has received, any path, matched or not (a WebSocket upgrade is one).
+    public long TotalRequests => _requests.Total;
+
+    // The newest requests' targets (up to 10,000) as sent on the request line, undecoded and without the query:
+    // "/v1/transcripts/abc/events", or "/v1/transcripts/../events" exactly as a client wrote it.
+    public IReadOnlyList<string> RecentRequestTargets() => _requests.Recent();
 
     public Task WaitForTranscriptHandshakesAsync(string transcriptId, int count, TimeSpan timeout) =>
         _transcriptHub.WaitForHandshakesAsync(transcriptId, count, timeout);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,7 @@ namespace Reflector.Simulator;
 // cannot leak its own configuration into the simulator, and no file watchers pile up across tests.
 internal static class SimulatorHost
 {
-    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, bool standalone)
+    public static WebApplication Build(SimulatorOptions options, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, RequestLog requests, bool standalone)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -22,7 +23,13 @@ internal static class SimulatorHost
             EnvironmentName = Environments.Production,
         });
 
-        builder.WebHost.UseKestrelCore().UseUrls(options.Urls);
+        builder.WebHost.UseKestrelCore().UseUrls(options.Urls).ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
+            endpoint.Use(next => connection =>
+            {
+                // Counted before Kestrel parses anything: a request it refuses (a NUL in the path) is still seen.
+                requests.CountConnection();
+                return next(connection);
+            })));
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(hub);
         builder.Services.AddSingleton(tokens);
@@ -43,6 +50,11 @@ internal static class SimulatorHost
         }
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            requests.Record(context);
+            return next(context);
+        });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval });
         app.MapGet(EventsEndpoint.Path, (HttpContext context, EventsEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet(TranscriptEventsEndpoint.Route, (HttpContext context, string transcriptId, TranscriptEventsEndpoint endpoint) =>

@@ -16,6 +16,10 @@ public sealed class SimulatorOptions
     // Reflector verifies with one configured algorithm (RS256); tokens are issued with the first entry.
     public IReadOnlyList<string> Algorithms { get; set; } = ["RS256"];
 
+    // The SECRET_KEY of Reflector's password auth backend: HS256 tokens signed with it are accepted beside the
+    // RS256 ones (a real Reflector runs one backend; the simulator plays both). Reflector's own default.
+    public string SecretKey { get; set; } = "changeme-f02f86fd8b3e4fd892c6043e5a298e21";
+
     // Reflector sends no pings of its own, so zero keeps the simulator just as silent.
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.Zero;
 

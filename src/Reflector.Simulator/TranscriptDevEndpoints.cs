@@ -15,7 +15,7 @@ internal static class TranscriptDevEndpoints
     {
         dev.MapPost("/transcripts", (CreateTranscriptRequest? request, TranscriptStore store) =>
         {
-            request ??= new CreateTranscriptRequest(null, null, null);
+            request ??= new CreateTranscriptRequest(null, null, null, null);
             var shareMode = TranscriptShareMode.Private;
             if (request.ShareMode is not null && !TranscriptShareModes.TryParse(request.ShareMode, out shareMode))
             {
@@ -28,7 +28,12 @@ internal static class TranscriptDevEndpoints
             }
 
             var owner = string.IsNullOrWhiteSpace(request.Owner) ? null : request.Owner;
-            return store.TryCreate(owner, shareMode, request.Id, out var id)
+            if (request.Source is not (null or "live" or "upload"))
+            {
+                return Results.BadRequest(new ErrorResponse("source must be live or upload"));
+            }
+
+            return store.TryCreate(owner, shareMode, request.Id, out var id, uploaded: request.Source == "upload")
                 ? Results.Ok(new TranscriptResponse(id, owner, shareMode.ToWire()))
                 : Results.Conflict(new ErrorResponse($"transcript {request.Id} already exists"));
         });
@@ -122,7 +127,8 @@ internal static class TranscriptDevEndpoints
 
     private static IResult NoSuchTranscript(string id) => Results.NotFound(new ErrorResponse($"no transcript {id}"));
 
-    internal sealed record CreateTranscriptRequest(string? Owner, string? ShareMode, string? Id);
+    // Source: "live" (the default; topics with segments) or "upload" (topics with words, as the file pipeline sends them).
+    internal sealed record CreateTranscriptRequest(string? Owner, string? ShareMode, string? Id, string? Source);
 
     internal sealed record TranscriptResponse(string Id, string? Owner, string ShareMode);
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Reflector.Simulator;
 
 // What Reflector's database holds for the per-transcript endpoint: each transcript's owner, share mode,
@@ -13,12 +15,13 @@ internal sealed class TranscriptStore(int maxStoredEvents)
         : throw new ArgumentOutOfRangeException(nameof(maxStoredEvents), maxStoredEvents, "The cap must be positive.");
 
     // Reflector's transcript ids are UUID4 strings; a caller may choose its own.
-    public bool TryCreate(string? owner, TranscriptShareMode shareMode, string? id, out string created)
+    // uploaded: its sample topics take the file pipeline's shape (words) rather than the live pipeline's (segments).
+    public bool TryCreate(string? owner, TranscriptShareMode shareMode, string? id, out string created, bool uploaded = false)
     {
         created = id ?? Guid.NewGuid().ToString();
         lock (_gate)
         {
-            return _transcripts.TryAdd(created, new Transcript(created, owner, shareMode, new SampleMeeting()));
+            return _transcripts.TryAdd(created, new Transcript(created, owner, shareMode, new SampleMeeting(uploaded)));
         }
     }
 
@@ -99,7 +102,12 @@ internal sealed class TranscriptStore(int maxStoredEvents)
                 return false;
             }
 
-            if (IsStored(eventName))
+            if (eventName == "STATUS" && IsProcessing(frame))
+            {
+                // As Reflector's pipelines do when they (re)process a transcript: its stored events are wiped.
+                transcript.Events.Clear();
+            }
+            else if (IsStored(eventName))
             {
                 if (transcript.Events.Count == MaxStoredEvents)
                 {
@@ -112,6 +120,16 @@ internal sealed class TranscriptStore(int maxStoredEvents)
 
             return true;
         }
+    }
+
+    private static bool IsProcessing(byte[] frame)
+    {
+        using var document = JsonDocument.Parse(frame);
+        return document.RootElement.TryGetProperty("data", out var data) &&
+            data.ValueKind == JsonValueKind.Object &&
+            data.TryGetProperty("value", out var value) &&
+            value.ValueKind == JsonValueKind.String &&
+            value.GetString() == "processing";
     }
 
     public byte[][] History(string id)

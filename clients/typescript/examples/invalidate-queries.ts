@@ -32,6 +32,7 @@ export function applyInvalidate(queryClient: QueryClientLike, message: Invalidat
     case "transcriptStatusChanged":
     case "transcriptTitleChanged":
     case "transcriptDurationChanged":
+    case "transcriptChanged":
       void queryClient.invalidateQueries({ queryKey: transcriptKeys.lists });
       void queryClient.invalidateQueries({ queryKey: transcriptKeys.one(message.transcriptId) });
       return;

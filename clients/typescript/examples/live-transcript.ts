@@ -84,6 +84,9 @@ export function liveTranscriptReducer(state: LiveTranscript, message: Transcript
       return { ...state, duration: message.duration };
     case "waveform":
       return { ...state, waveform: message.waveform };
+    case "unknown":
+      // An event of a newer Reflector (its name in message.event, its data as sent): nothing to show yet.
+      return state;
     case "resync":
       // Events may be missing. The REST data is refetched (see followTranscript); the topics and finals are
       // replayed by the stream right after, so they start over. Status and live text are never replayed: kept.

@@ -43,6 +43,12 @@ export interface TranscriptDurationChanged {
   duration: number;
 }
 
+export interface TranscriptChanged {
+  type: "transcriptChanged";
+  transcriptId: string;
+  event: string;
+}
+
 export interface Resync {
   type: "resync";
   reason: ResyncReason;
@@ -55,9 +61,10 @@ export type InvalidateMessage =
   | TranscriptStatusChanged
   | TranscriptTitleChanged
   | TranscriptDurationChanged
+  | TranscriptChanged
   | Resync;
 
-export const INVALIDATE_MESSAGE_TYPES = ["transcriptCreated", "transcriptDeleted", "transcriptRestored", "transcriptStatusChanged", "transcriptTitleChanged", "transcriptDurationChanged", "resync"] as const;
+export const INVALIDATE_MESSAGE_TYPES = ["transcriptCreated", "transcriptDeleted", "transcriptRestored", "transcriptStatusChanged", "transcriptTitleChanged", "transcriptDurationChanged", "transcriptChanged", "resync"] as const;
 
 export interface TranscriptEventLiveText {
   type: "transcript";
@@ -120,6 +127,13 @@ export interface TranscriptEventWaveformChanged {
   transcriptId: string;
 }
 
+export interface TranscriptEventUnknown {
+  type: "unknown";
+  event: string;
+  data: Record<string, unknown>;
+  transcriptId: string;
+}
+
 export interface TranscriptEventResync {
   type: "resync";
   reason: ResyncReason;
@@ -136,9 +150,10 @@ export type TranscriptEventMessage =
   | TranscriptEventActionItemsChanged
   | TranscriptEventDurationChanged
   | TranscriptEventWaveformChanged
+  | TranscriptEventUnknown
   | TranscriptEventResync;
 
-export const TRANSCRIPT_EVENT_MESSAGE_TYPES = ["transcript", "topic", "status", "finalTitle", "finalLongSummary", "finalShortSummary", "actionItems", "duration", "waveform", "resync"] as const;
+export const TRANSCRIPT_EVENT_MESSAGE_TYPES = ["transcript", "topic", "status", "finalTitle", "finalLongSummary", "finalShortSummary", "actionItems", "duration", "waveform", "unknown", "resync"] as const;
 
 export interface UpstreamStatus {
   state: UpstreamState;

@@ -263,6 +263,10 @@ function remember(subscription: Subscription, message: TranscriptEventMessage): 
     case "topic":
       subscription.state.set(`topic:${message.id}`, message);
       return;
+    case "unknown":
+      // A newer Reflector's event: the latest of each name, as the relay's history keeps them all.
+      subscription.state.set(`unknown:${message.event}`, message);
+      return;
     default:
       subscription.state.set(message.type, message);
   }

@@ -12,6 +12,10 @@ internal static class BearerToken
 
     public const string ExpiryClaim = "exp";
 
+    /// <summary>Whether the request offers a token at all (valid or not), in the header or the query.</summary>
+    public static bool IsPresented(HttpRequest request) =>
+        !string.IsNullOrWhiteSpace(request.Headers.Authorization) || !string.IsNullOrWhiteSpace(request.Query[QueryParameter]);
+
     private static bool TryRead(HttpRequest request, ClaimsPrincipal? user, out UpstreamToken token)
     {
         var raw = FromHeader(request) ?? (string?)request.Query[QueryParameter];

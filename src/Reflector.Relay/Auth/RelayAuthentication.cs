@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -18,6 +19,7 @@ namespace Reflector.Relay.Auth;
 internal static class RelayAuthentication
 {
     public const string PublicKeyScheme = "ReflectorJwt";
+    public const string SecretKeyScheme = "ReflectorPassword";
     public const string AuthorityScheme = "Oidc";
     public const string AzureAdScheme = "AzureAd";
     public const string AzureAdSection = "AzureAd";
@@ -27,7 +29,8 @@ internal static class RelayAuthentication
 
     /// <summary>How many ways of validating tokens are configured; with several, the same <c>sub</c> may name different people.</summary>
     public static int ConfiguredMethods(RelayAuthenticationOptions options, IConfiguration configuration) =>
-        (options.Jwt.UsesPublicKey ? 1 : 0) + (options.Jwt.UsesAuthority ? 1 : 0) + (UsesAzureAd(configuration) ? 1 : 0);
+        (options.Jwt.UsesPublicKey ? 1 : 0) + (options.Jwt.UsesSecretKey ? 1 : 0) + (options.Jwt.UsesAuthority ? 1 : 0) +
+        (UsesAzureAd(configuration) ? 1 : 0);
 
     public static IServiceCollection AddRelayAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,14 +46,21 @@ internal static class RelayAuthentication
         services.AddAuthentication(authentication => authentication.DefaultAuthenticateScheme = HubUserAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, HubUserAuthentication>(HubUserAuthentication.SchemeName, configureOptions: null)
             .AddJwtBearer(PublicKeyScheme)
+            .AddJwtBearer(SecretKeyScheme)
             .AddJwtBearer(AuthorityScheme)
             .AddMicrosoftIdentityWebApi(configuration.GetSection(AzureAdSection), jwtBearerScheme: AzureAdScheme);
         services.AddOptions<JwtBearerOptions>(PublicKeyScheme)
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigurePublicKey(bearer, relay.Value.Jwt));
+        services.AddOptions<JwtBearerOptions>(SecretKeyScheme)
+            .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureSecretKey(bearer, relay.Value.Jwt));
         services.AddOptions<JwtBearerOptions>(AuthorityScheme)
             .Configure<IOptions<RelayAuthenticationOptions>>((bearer, relay) => ConfigureAuthority(bearer, relay.Value.Jwt));
         services.PostConfigureAll<JwtBearerOptions>(AcceptQueryTokenOnHubPath);
         services.PostConfigureAll<JwtBearerOptions>(RefuseNonStringSubject);
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>>(provider =>
+            new PostConfigureOptions<JwtBearerOptions, IOptions<RelayAuthenticationOptions>>(
+                name: null, provider.GetRequiredService<IOptions<RelayAuthenticationOptions>>(),
+                (bearer, relay) => RequiredClaims.Apply(bearer, relay.Value.EffectiveRequiredClaims)));
         // Last: every check above sees the validated token whole.
         services.PostConfigureAll<JwtBearerOptions>(KeepOnlyWhatTheRelayReads);
         services.TryAddSingleton<UserKeys>();
@@ -76,6 +86,11 @@ internal static class RelayAuthentication
             schemes.Add(PublicKeyScheme);
         }
 
+        if (relay.Jwt.UsesSecretKey)
+        {
+            schemes.Add(SecretKeyScheme);
+        }
+
         if (relay.Jwt.UsesAuthority)
         {
             schemes.Add(AuthorityScheme);
@@ -94,10 +109,19 @@ internal static class RelayAuthentication
         // With none configured start-up fails validation before any request; the policy still needs a scheme.
         var schemes = ConfiguredSchemes(relay, configuration);
         policy.AddAuthenticationSchemes(schemes.Count > 0 ? [.. schemes] : [PublicKeyScheme]);
-        policy.RequireAuthenticatedUser();
-        // A token the relay cannot key is refused here, at negotiate (403), never accepted and then aborted.
-        policy.AddRequirements(new KeyedUserRequirement());
+        var allowAnonymous = configuration.GetValue<bool>(AnonymousEnabledKey);
+        if (!allowAnonymous)
+        {
+            policy.RequireAuthenticatedUser();
+        }
+
+        // A token the relay cannot key is refused here, at negotiate (403), never accepted and then aborted; with
+        // anonymous viewers on, a request that offers no token at all is let in as one.
+        policy.AddRequirements(new KeyedUserRequirement(allowAnonymous));
     }
+
+    /// <summary>Read from configuration when the policy is built, like the rest of it (Anonymous/AnonymousViewerOptions).</summary>
+    private const string AnonymousEnabledKey = "Anonymous:Enabled";
 
     private static void ConfigurePublicKey(JwtBearerOptions bearer, JwtValidationOptions jwt)
     {
@@ -117,6 +141,48 @@ internal static class RelayAuthentication
             ClockSkew = jwt.ClockSkew,
         };
     }
+
+    /// <summary>
+    /// As Reflector's <c>password</c> backend verifies its tokens: HS256 with <c>SECRET_KEY</c>, no audience (its
+    /// decoder refuses a token that names one), an expiry. Its tokens have no <c>iss</c>; beside other ways of
+    /// validating tokens their users are keyed under <see cref="PasswordBackendIssuer"/>, which no other accepted
+    /// token can claim (an OIDC or Entra issuer is a URL, a public key's is the configured one).
+    /// </summary>
+    private static void ConfigureSecretKey(JwtBearerOptions bearer, JwtValidationOptions jwt)
+    {
+        SecretKeys.TryLoad(jwt, out var key);
+        bearer.MapInboundClaims = false;
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            IssuerSigningKey = key,
+            ValidateIssuerSigningKey = true,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidateAudience = true,
+            AudienceValidator = static (audiences, _, _) => !audiences.Any(),
+            ValidateIssuer = false,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = jwt.ClockSkew,
+        };
+        bearer.Events ??= new JwtBearerEvents();
+        bearer.Events.OnTokenValidated = context =>
+        {
+            if (context.Principal is { } principal)
+            {
+                var identity = new ClaimsIdentity(
+                    principal.Claims.Where(claim => claim.Type != UserKeys.IssuerClaim).Append(new Claim(UserKeys.IssuerClaim, PasswordBackendIssuer)),
+                    principal.Identity?.AuthenticationType,
+                    UserKeys.SubjectClaim,
+                    roleType: null);
+                context.Principal = new ClaimsPrincipal(identity);
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>The issuer the relay records for tokens of Reflector's <c>password</c> backend, which carry none.</summary>
+    public const string PasswordBackendIssuer = "reflector:password-backend";
 
     private static void ConfigureAuthority(JwtBearerOptions bearer, JwtValidationOptions jwt)
     {
@@ -219,14 +285,25 @@ internal static class RelayAuthorization
     public const string PolicyName = "ReflectorUser";
 }
 
-/// <summary>The user must have a key (<see cref="UserKeys"/>): the same rule every per-user structure uses.</summary>
-internal sealed class KeyedUserRequirement : IAuthorizationRequirement;
+/// <summary>
+/// The user must have a key (<see cref="UserKeys"/>): the same rule every per-user structure uses. With
+/// <see cref="AllowAnonymous"/>, a request that offers no token at all passes too, as an anonymous viewer; one that
+/// offers a token that fails is still refused, as Reflector refuses it even for a public transcript.
+/// </summary>
+internal sealed class KeyedUserRequirement(bool allowAnonymous) : IAuthorizationRequirement
+{
+    public bool AllowAnonymous { get; } = allowAnonymous;
+}
 
 internal sealed class KeyedUserHandler(UserKeys keys) : AuthorizationHandler<KeyedUserRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, KeyedUserRequirement requirement)
     {
-        if (keys.TryGet(context.User, out _))
+        if (keys.TryGet(context.User, out _) ||
+            (requirement.AllowAnonymous &&
+             context.User.Identity?.IsAuthenticated != true &&
+             context.Resource is HttpContext http &&
+             !BearerToken.IsPresented(http.Request)))
         {
             context.Succeed(requirement);
         }

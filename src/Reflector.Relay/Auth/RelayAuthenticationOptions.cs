@@ -13,7 +13,20 @@ internal sealed class RelayAuthenticationOptions
     /// </summary>
     public const string RemovedUserIdClaimKey = SectionName + ":UserIdClaim";
 
+    /// <summary>The claims a token must also carry, as Reflector requires them.</summary>
+    public const string RequiredClaimsKey = SectionName + ":RequiredClaims";
+
     public JwtValidationOptions Jwt { get; set; } = new();
+
+    /// <summary>
+    /// Claims a token must carry (a non-empty value) to be accepted; Reflector refuses tokens without <c>email</c>
+    /// (its <c>jwt</c> backend), so a token without one would be accepted here and refused upstream forever.
+    /// Unset: <c>email</c>. One blank entry: none.
+    /// </summary>
+    public List<string>? RequiredClaims { get; set; }
+
+    public IReadOnlyList<string> EffectiveRequiredClaims =>
+        RequiredClaims is null ? ["email"] : [.. RequiredClaims.Where(claim => !string.IsNullOrWhiteSpace(claim)).Select(claim => claim.Trim())];
 }
 
 internal sealed class JwtValidationOptions
@@ -30,6 +43,15 @@ internal sealed class JwtValidationOptions
     /// <summary>Expected <c>iss</c> for <see cref="PublicKeyFile"/> tokens; Reflector does not check it, so neither does the relay unless set.</summary>
     public string? Issuer { get; set; }
 
+    /// <summary>
+    /// The secret of Reflector's <c>password</c> auth backend (its <c>SECRET_KEY</c>): HS256 tokens signed with it
+    /// (claims <c>sub</c>, <c>email</c>, <c>exp</c>) are accepted. Prefer <see cref="SecretKeyFile"/> in production.
+    /// </summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>A file holding <see cref="SecretKey"/> (a mounted secret); surrounding whitespace is ignored.</summary>
+    public string? SecretKeyFile { get; set; }
+
     /// <summary>An OIDC issuer whose discovery document and JWKS validate tokens (Authentik, Keycloak).</summary>
     public string? Authority { get; set; }
 
@@ -42,6 +64,8 @@ internal sealed class JwtValidationOptions
     public bool UsesPublicKey => !string.IsNullOrWhiteSpace(PublicKeyFile);
 
     public bool UsesAuthority => !string.IsNullOrWhiteSpace(Authority);
+
+    public bool UsesSecretKey => !string.IsNullOrEmpty(SecretKey) || !string.IsNullOrWhiteSpace(SecretKeyFile);
 }
 
 internal sealed class RelayAuthenticationOptionsValidator(IConfiguration configuration) : IValidateOptions<RelayAuthenticationOptions>
@@ -51,11 +75,17 @@ internal sealed class RelayAuthenticationOptionsValidator(IConfiguration configu
         var failures = new List<string>();
         var jwt = options.Jwt;
 
-        if (!jwt.UsesPublicKey && !jwt.UsesAuthority && !RelayAuthentication.UsesAzureAd(configuration))
+        if (!jwt.UsesPublicKey && !jwt.UsesAuthority && !jwt.UsesSecretKey && !RelayAuthentication.UsesAzureAd(configuration))
         {
             failures.Add("No way to validate tokens is configured: set Authentication:Jwt:PublicKeyFile and " +
                 "Authentication:Jwt:Audience (Authentication__Jwt__PublicKeyFile, Authentication__Jwt__Audience), " +
+                "or Authentication:Jwt:SecretKeyFile (Authentication__Jwt__SecretKeyFile, Reflector's SECRET_KEY), " +
                 "or Authentication:Jwt:Authority (Authentication__Jwt__Authority), or the AzureAd section (AzureAd__ClientId, AzureAd__TenantId).");
+        }
+
+        if (jwt.UsesSecretKey && SecretKeys.TryLoad(jwt, out _) is { } secretProblem)
+        {
+            failures.Add(secretProblem);
         }
 
         if (jwt.UsesPublicKey)

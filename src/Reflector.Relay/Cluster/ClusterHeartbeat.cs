@@ -21,6 +21,8 @@ internal sealed partial class ClusterHeartbeat : IDisposable
     private TaskCompletionSource _wake = NewSignal();
     private bool _wasConnected;
     private long _lastRenewal;
+    // When this relay last renewed the set of relays' lifetime; null before it first did.
+    private long? _nodesRenewedAt;
 
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
@@ -159,7 +161,16 @@ internal sealed partial class ClusterHeartbeat : IDisposable
         if (!continuous)
         {
             await database.StringSetAsync(nodeKey, "alive", _options.NodeTimeout).ConfigureAwait(false);
+        }
+
+        if (!continuous || _nodesRenewedAt is not { } renewedAt || _timeProvider.GetElapsedTime(renewedAt) >= _options.KeyRenewalInterval)
+        {
+            // The set lives while any relay renews it, and a cluster that is gone leaves nothing behind for long.
+            // Every live relay belongs in it (its own key was just renewed), so adding itself again is safe, and
+            // mends a set that lapsed: without it in the set, the others would take this relay for dead.
             await database.SetAddAsync(_keys.Nodes, _options.NodeId).ConfigureAwait(false);
+            database.KeyExpire(_keys.Nodes, _options.KeyLifetime, CommandFlags.FireAndForget);
+            _nodesRenewedAt = renewing;
         }
 
         var dead = await RefreshLiveNodesAsync(database).ConfigureAwait(false);

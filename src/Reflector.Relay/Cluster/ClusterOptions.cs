@@ -23,6 +23,18 @@ internal sealed class ClusterOptions
     /// </summary>
     public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long a stream's keys in Redis (holder, epoch, last status, interested relays) and the set of relays live
+    /// unless renewed. Relays renew what they use every third of it, so the cost is one command per stream and
+    /// third of this, not per heartbeat; what a killed relay leaves behind is gone after it. At least ten times
+    /// <see cref="NodeTimeout"/>: a relay cut off from Redis has lost its claims to the node timeout long before
+    /// their keys could lapse. Default one hour.
+    /// </summary>
+    public TimeSpan KeyLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often a relay renews the keys it uses (<see cref="KeyLifetime"/>).</summary>
+    internal TimeSpan KeyRenewalInterval => KeyLifetime / 3;
+
     /// <summary>Prefix of every key and channel, so several clusters can share one Redis. Default <c>reflector-relay</c>.</summary>
     public string KeyPrefix { get; set; } = "reflector-relay";
 }
@@ -45,6 +57,11 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         if (options.NodeTimeout < 2 * options.HeartbeatInterval)
         {
             failures.Add($"Cluster:NodeTimeout (Cluster__NodeTimeout) must be at least twice Cluster:HeartbeatInterval; got {options.NodeTimeout}.");
+        }
+
+        if (options.KeyLifetime < 10 * options.NodeTimeout)
+        {
+            failures.Add($"Cluster:KeyLifetime (Cluster__KeyLifetime) must be at least ten times Cluster:NodeTimeout; got {options.KeyLifetime}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.KeyPrefix))

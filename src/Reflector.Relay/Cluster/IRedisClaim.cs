@@ -18,4 +18,10 @@ internal interface IRedisClaim
     Task ConfirmedAsync();
 
     void OnRelaysDied(IReadOnlySet<string> dead);
+
+    /// <summary>A third of the key lifetime has passed since this claim's keys were last renewed.</summary>
+    bool RenewalDue { get; }
+
+    /// <summary>Renews the keys this claim uses in Redis; never throws for Redis being away (tried again when due).</summary>
+    Task RenewKeysAsync();
 }

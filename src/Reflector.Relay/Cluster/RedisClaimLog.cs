@@ -14,4 +14,10 @@ internal static partial class RedisClaimLog
 
     [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of {Stream} failed: {Reason}; retried when Redis returns")]
     public static partial void SubscribeFailed(ILogger logger, string stream, string reason);
+
+    [LoggerMessage(514, LogLevel.Warning, "Renewing the keys of {Stream} in Redis failed: {Reason}; tried again at the next heartbeat")]
+    public static partial void RenewFailed(ILogger logger, string stream, string reason);
+
+    [LoggerMessage(515, LogLevel.Warning, "The claim on {Stream} was no longer in Redis as this relay left it; settling it again")]
+    public static partial void RenewFoundClaimChanged(ILogger logger, string stream);
 }

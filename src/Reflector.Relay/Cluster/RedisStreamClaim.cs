@@ -25,6 +25,8 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
     private string? _waitingOn;
     private TaskCompletionSource _wake = NewSignal();
     private HashSet<string> _interested = new(StringComparer.Ordinal);
+    // When this claim last renewed its keys in Redis (a TimeProvider timestamp).
+    private long _keysRenewedAt;
 
     // Newest epoch heard on the channel, and the newest status: older ones come from a relay that lost its claim.
     private long _newestEpoch;
@@ -42,6 +44,10 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         StreamKey = streamKey;
         HolderId = holderId;
         _observer = observer;
+        // Its keys were just written. Its first renewal falls anywhere in the first interval, so the claims a relay
+        // makes together (every user's, after a restart) are not all renewed at the same heartbeat ever after.
+        var spread = Random.Shared.NextDouble() * cluster.KeyRenewalInterval.TotalSeconds * cluster.TimeProvider.TimestampFrequency;
+        _keysRenewedAt = cluster.TimeProvider.GetTimestamp() - (long)spread;
     }
 
     public string StreamKey { get; }
@@ -312,6 +318,64 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         if (interestChanged)
         {
             _observer.OnInterestChanged();
+        }
+    }
+
+    public bool RenewalDue =>
+        _cluster.TimeProvider.GetElapsedTime(Interlocked.Read(ref _keysRenewedAt)) >= _cluster.KeyRenewalInterval;
+
+    /// <summary>
+    /// Keeps this relay's part of the stream's keys alive: its interest, whether it holds the socket or follows it,
+    /// and, holding it, the holder, epoch and status keys, but only while they still name this claim. When they do
+    /// not (they lapsed, or another relay's claim is there), the claim is settled as after a lapse of presence.
+    /// </summary>
+    public async Task RenewKeysAsync()
+    {
+        string? holderValue;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            holderValue = _lease is null ? null : _holderValue;
+        }
+
+        _cluster.RenewInterest(StreamKey);
+        if (holderValue is not null)
+        {
+            bool held;
+            try
+            {
+                held = await _cluster.RenewHoldAsync(StreamKey, holderValue).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // Still due: tried again at the next heartbeat, long before the keys could lapse.
+                RedisClaimLog.RenewFailed(_cluster.Logger, StreamKey, exception.Message);
+                return;
+            }
+
+            if (!held && StillHolds(holderValue))
+            {
+                RedisClaimLog.RenewFoundClaimChanged(_cluster.Logger, StreamKey);
+                if (await SettleAsync().ConfigureAwait(false))
+                {
+                    await ConfirmedAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        Interlocked.Exchange(ref _keysRenewedAt, _cluster.TimeProvider.GetTimestamp());
+    }
+
+    /// <summary>Not released, lost or settled anew since <paramref name="holderValue"/> was read.</summary>
+    private bool StillHolds(string holderValue)
+    {
+        lock (_lock)
+        {
+            return _lease is not null && _holderValue == holderValue;
         }
     }
 

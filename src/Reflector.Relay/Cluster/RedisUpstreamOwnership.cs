@@ -30,6 +30,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string UserId, string HolderValue), string> _pendingReleases = new();
     private long _claimSequence;
     private ConnectionMultiplexer? _redis;
+    // The round of key renewals under way, if any: run beside the heartbeat, which must never wait on it.
+    private Task _renewals = Task.CompletedTask;
 
     public RedisUpstreamOwnership(
         IOptions<ClusterOptions> options,
@@ -66,6 +68,11 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     internal TimeSpan HeartbeatInterval => _options.HeartbeatInterval;
 
     internal TimeProvider TimeProvider => _timeProvider;
+
+    /// <inheritdoc cref="ClusterOptions.KeyRenewalInterval"/>
+    internal TimeSpan KeyRenewalInterval => _options.KeyRenewalInterval;
+
+    private RedisValue KeyLifetimeMs => (long)_options.KeyLifetime.TotalMilliseconds;
 
     private IDatabase Database => _redis!.GetDatabase();
 
@@ -129,10 +136,39 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     {
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             ClusterKeys.ClaimScript,
-            [Keys.Owner(stream), Keys.Epoch(stream)],
-            [holderId, Keys.NodePrefix]).ConfigureAwait(false))!;
+            [Keys.Owner(stream), Keys.Epoch(stream), Keys.Status(stream)],
+            [holderId, Keys.NodePrefix, KeyLifetimeMs]).ConfigureAwait(false))!;
         var value = (string)result[1]!;
         return new ClaimResult((int)result[0] == 1, value, (int)result[2] == 1);
+    }
+
+    /// <summary>
+    /// Renews the keys of a claim this relay holds for another <see cref="ClusterOptions.KeyLifetime"/>; false when
+    /// it no longer holds it in Redis. Throws when Redis cannot answer.
+    /// </summary>
+    internal async Task<bool> RenewHoldAsync(string stream, string holderValue) =>
+        (int)await Database.ScriptEvaluateAsync(
+            ClusterKeys.RenewScript,
+            [Keys.Owner(stream), Keys.Epoch(stream), Keys.Status(stream)],
+            [holderValue, KeyLifetimeMs]).ConfigureAwait(false) == 1;
+
+    /// <summary>
+    /// Keeps the set of relays interested in a stream for another <see cref="ClusterOptions.KeyLifetime"/>. Never
+    /// adds this relay to it: a renewal sent just after this relay left would otherwise bring it back for good.
+    /// </summary>
+    internal void RenewInterest(string stream)
+    {
+        if (IsConnected)
+        {
+            try
+            {
+                Database.KeyExpire(Keys.Interested(stream), _options.KeyLifetime, CommandFlags.FireAndForget);
+            }
+            catch (RedisException exception)
+            {
+                Log.PublishFailed(_logger, stream, exception.Message);
+            }
+        }
     }
 
     /// <summary>
@@ -156,8 +192,12 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
 
         try
         {
+            // An epoch shorter-lived than the stream's other keys would be no safer: see ClusterKeys.ClaimScript.
+            var epochLifetime = ClusterKeys.EndedStreamLifetime < _options.KeyLifetime ? ClusterKeys.EndedStreamLifetime : _options.KeyLifetime;
             await Database.ScriptEvaluateAsync(
-                ClusterKeys.ReleaseScript, [Keys.Owner(stream), Keys.Status(stream)], [holderValue]).ConfigureAwait(false);
+                ClusterKeys.ReleaseScript,
+                [Keys.Owner(stream), Keys.Status(stream), Keys.Epoch(stream)],
+                [holderValue, (long)epochLifetime.TotalMilliseconds]).ConfigureAwait(false);
             Publish(stream, new ClusterEnvelope(holderId, 0, 0, ClusterMessageKind.Released), holderValue: null);
             return true;
         }
@@ -189,7 +229,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
             if (holderValue is not null)
             {
                 Database.ScriptEvaluate(
-                    ClusterKeys.SetStatusScript, [Keys.Owner(stream), Keys.Status(stream)], [holderValue, json], CommandFlags.FireAndForget);
+                    ClusterKeys.SetStatusScript, [Keys.Owner(stream), Keys.Status(stream)], [holderValue, json, KeyLifetimeMs], CommandFlags.FireAndForget);
             }
 
             Subscriber.Publish(Keys.Channel(stream), json, CommandFlags.FireAndForget);
@@ -215,10 +255,11 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
             if (joined)
             {
                 Database.SetAdd(key, NodeId, CommandFlags.FireAndForget);
-                Database.KeyExpire(key, TimeSpan.FromDays(1), CommandFlags.FireAndForget);
+                Database.KeyExpire(key, _options.KeyLifetime, CommandFlags.FireAndForget);
             }
             else
             {
+                // The last relay to leave empties the set, and Redis deletes an empty set.
                 Database.SetRemove(key, NodeId, CommandFlags.FireAndForget);
             }
 
@@ -253,7 +294,11 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     }
 
     /// <summary>Runs after the upstreams have let go (hosted services stop in reverse order): says goodbye.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _heartbeat.StopAsync();
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _heartbeat.StopAsync().ConfigureAwait(false);
+        await _renewals.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -284,7 +329,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         foreach (var stream in streams)
         {
             Database.SetAdd(Keys.Interested(stream), NodeId, CommandFlags.FireAndForget);
-            Database.KeyExpire(Keys.Interested(stream), TimeSpan.FromDays(1), CommandFlags.FireAndForget);
+            Database.KeyExpire(Keys.Interested(stream), _options.KeyLifetime, CommandFlags.FireAndForget);
         }
 
         // Side by side (the client pipelines them): thousands of claims settled one round trip at a time could
@@ -310,9 +355,19 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         };
     }
 
-    /// <summary>Every heartbeat with Redis: releases that could not be made, and fallback sockets that can now be settled.</summary>
+    /// <summary>
+    /// Every heartbeat with Redis: releases that could not be made, fallback sockets that can now be settled, and
+    /// the keys due a renewal.
+    /// </summary>
     public async Task OnBeatAsync()
     {
+        // Beside the heartbeat, not in it: thousands of renewals waiting on a slow Redis must not delay this relay's
+        // own presence. One round at a time; a claim left out of one is still due at the next.
+        if (_renewals.IsCompleted)
+        {
+            _renewals = RenewDueKeysAsync();
+        }
+
         foreach (var ((stream, holderValue), holderId) in _pendingReleases)
         {
             if (await TryReleaseAsync(stream, holderId, holderValue).ConfigureAwait(false))
@@ -327,6 +382,29 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
             {
                 await claim.ConfirmedAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task RenewDueKeysAsync()
+    {
+        var due = Claims().Where(claim => claim.RenewalDue).ToList();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Side by side, as the client pipelines them.
+            await Parallel.ForEachAsync(
+                due,
+                new ParallelOptions { MaxDegreeOfParallelism = 64 },
+                async (claim, _) => await claim.RenewKeysAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Nobody awaits a round but the next one's start and the shutdown: said here, and the claims stay due.
+            Log.RenewalsFailed(_logger, exception);
         }
     }
 
@@ -354,6 +432,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         [LoggerMessage(504, LogLevel.Warning, "Publishing to the cluster for {Stream} failed: {Reason}")]
         public static partial void PublishFailed(ILogger logger, string stream, string reason);
 
+        [LoggerMessage(506, LogLevel.Error, "A round of key renewals in Redis failed; the keys are renewed at a later heartbeat")]
+        public static partial void RenewalsFailed(ILogger logger, Exception exception);
     }
 }
 

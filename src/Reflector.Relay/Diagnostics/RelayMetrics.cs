@@ -60,43 +60,55 @@ internal sealed class RelayMetrics
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>
-    /// Publishes the live state of the upstream registry as observable instruments, read at each collection.
-    /// Called once by the registry that owns the state.
+    /// Publishes the live state of the users' upstreams as observable instruments, read at each collection from
+    /// counters kept as things change: a scrape costs a few reads, whatever the number of users, and takes no lock
+    /// that connects need. Called once by the registry that owns the state.
     /// </summary>
-    public void ObserveUpstreams(Func<UpstreamCensus> census)
+    public void ObserveUpstreams(UpstreamTally users)
     {
-        ArgumentNullException.ThrowIfNull(census);
+        ArgumentNullException.ThrowIfNull(users);
         _meter.CreateObservableUpDownCounter(
             "reflector_relay.connections",
-            () => census().Connections,
+            () => users.Connections,
             "{connection}",
             "Browser connections attached to an upstream.");
         _meter.CreateObservableUpDownCounter(
             "reflector_relay.users",
-            () => census().Users,
+            () => users.Users,
             "{user}",
             "Users with at least one live connection.");
         _meter.CreateObservableUpDownCounter(
             "reflector_relay.upstream.open_sockets",
-            () => census().OpenSockets,
+            () => users.OpenSockets,
             "{socket}",
             "Upstream sockets open right now.");
         _meter.CreateObservableGauge(
             "reflector_relay.upstreams",
-            () => census().ByState(),
+            users.ByState,
             "{upstream}",
             "Upstreams (one per user, lingering ones included) by the state their clients were last told.");
     }
 
-    /// <summary>Publishes how many transcript streams (one per user and transcript subscribed to) exist.</summary>
-    public void ObserveTranscriptStreams(Func<int> count)
+    /// <summary>Publishes how many transcript streams (one per user and transcript subscribed to) exist, from the same kind of counters.</summary>
+    public void ObserveTranscriptStreams(UpstreamTally transcripts)
+    {
+        ArgumentNullException.ThrowIfNull(transcripts);
+        _meter.CreateObservableUpDownCounter(
+            "reflector_relay.transcript_streams",
+            () => transcripts.Streams,
+            "{stream}",
+            "Transcript streams (one per user and transcript subscribed to, lingering ones included).");
+    }
+
+    /// <summary>Publishes how many hub connections are anonymous viewers of public transcripts.</summary>
+    public void ObserveAnonymousConnections(Func<int> count)
     {
         ArgumentNullException.ThrowIfNull(count);
         _meter.CreateObservableUpDownCounter(
-            "reflector_relay.transcript_streams",
+            "reflector_relay.anonymous_connections",
             count,
-            "{stream}",
-            "Transcript streams (one per user and transcript subscribed to, lingering ones included).");
+            "{connection}",
+            "Browser connections without a token, following public transcripts (Anonymous:Enabled).");
     }
 
     /// <summary>Publishes how many connection tokens are bound to their user.</summary>

@@ -13,6 +13,7 @@ namespace Reflector.Relay.Events;
 [JsonDerivedType(typeof(TranscriptStatusChanged), "transcriptStatusChanged")]
 [JsonDerivedType(typeof(TranscriptTitleChanged), "transcriptTitleChanged")]
 [JsonDerivedType(typeof(TranscriptDurationChanged), "transcriptDurationChanged")]
+[JsonDerivedType(typeof(TranscriptChanged), "transcriptChanged")]
 [JsonDerivedType(typeof(Resync), "resync")]
 public abstract record InvalidateMessage
 {
@@ -27,6 +28,12 @@ public abstract record InvalidateMessage
     public sealed record TranscriptTitleChanged(string TranscriptId, string Title) : InvalidateMessage;
 
     public sealed record TranscriptDurationChanged(string TranscriptId, double Duration) : InvalidateMessage;
+
+    /// <summary>
+    /// An event of a newer Reflector that this relay does not know, about the transcript <see cref="TranscriptId"/>
+    /// (<see cref="Event"/> is Reflector's name for it): refetch that transcript and the lists.
+    /// </summary>
+    public sealed record TranscriptChanged(string TranscriptId, string Event) : InvalidateMessage;
 
     /// <summary>Events may have been missed; the client should refetch everything it shows.</summary>
     public sealed record Resync(ResyncReason Reason) : InvalidateMessage;

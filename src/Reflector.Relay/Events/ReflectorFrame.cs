@@ -28,13 +28,13 @@ internal static class ReflectorFrame
     public delegate TData DataReader<TData>(ref Utf8JsonReader reader);
 
     /// <summary>
-    /// Reads the envelope of a frame naming a known event with an object as <c>data</c>; otherwise returns false and
-    /// why the frame is dropped.
+    /// Reads the envelope of a frame naming an event with an object as <c>data</c>; otherwise returns false and why
+    /// the frame is dropped. Whether the event is one the relay knows is the stream's parser's to decide: a newer
+    /// Reflector's events are passed on in a general form, not dropped.
     /// </summary>
     public static bool TryRead<TData, TMessage>(
         ReadOnlySpan<byte> utf8Json,
         DataReader<TData> readData,
-        Func<string, bool> isKnown,
         out string eventName,
         out TData data,
         out ParsedFrame<TMessage> dropped)
@@ -51,7 +51,7 @@ internal static class ReflectorFrame
 
         try
         {
-            return TryReadCore(utf8Json, readData, isKnown, out eventName, out data, out dropped);
+            return TryReadCore(utf8Json, readData, out eventName, out data, out dropped);
         }
         catch (JsonException)
         {
@@ -69,7 +69,6 @@ internal static class ReflectorFrame
     private static bool TryReadCore<TData, TMessage>(
         ReadOnlySpan<byte> utf8Json,
         DataReader<TData> readData,
-        Func<string, bool> isKnown,
         out string eventName,
         out TData data,
         out ParsedFrame<TMessage> dropped)
@@ -135,12 +134,6 @@ internal static class ReflectorFrame
         if (string.IsNullOrEmpty(name))
         {
             dropped = ParsedFrame<TMessage>.Dropped(DropReason.MissingEventName);
-            return false;
-        }
-
-        if (!isKnown(name))
-        {
-            dropped = ParsedFrame<TMessage>.Dropped(DropReason.UnknownEvent, name);
             return false;
         }
 

@@ -17,6 +17,7 @@ namespace Reflector.Relay.Events;
 [JsonDerivedType(typeof(ActionItemsChanged), "actionItems")]
 [JsonDerivedType(typeof(DurationChanged), "duration")]
 [JsonDerivedType(typeof(WaveformChanged), "waveform")]
+[JsonDerivedType(typeof(Unknown), "unknown")]
 [JsonDerivedType(typeof(Resync), "resync")]
 public abstract record TranscriptEventMessage(string TranscriptId)
 {
@@ -50,6 +51,12 @@ public abstract record TranscriptEventMessage(string TranscriptId)
     public sealed record DurationChanged(string TranscriptId, double Duration) : TranscriptEventMessage(TranscriptId);
 
     public sealed record WaveformChanged(string TranscriptId, IReadOnlyList<double> Waveform) : TranscriptEventMessage(TranscriptId);
+
+    /// <summary>
+    /// An event of a newer Reflector that this relay does not know yet (<c>DAG_STATUS</c>, <c>DAG_TASK_PROGRESS</c>, …):
+    /// Reflector's name for it and its <c>data</c> as sent.
+    /// </summary>
+    public sealed record Unknown(string TranscriptId, string Event, JsonElement Data) : TranscriptEventMessage(TranscriptId);
 
     /// <summary>
     /// The stream had a gap or was cut short: refetch the transcript (topics, title, summaries) and go on with the

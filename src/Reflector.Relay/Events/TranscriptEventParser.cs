@@ -17,12 +17,39 @@ internal static class TranscriptEventParser
 {
     public static ParsedFrame<TranscriptEventMessage> Parse(string transcriptId, ReadOnlySpan<byte> utf8Json)
     {
-        if (!ReflectorFrame.TryRead(utf8Json, ReadData, IsKnown, out var eventName, out var data, out ParsedFrame<TranscriptEventMessage> dropped))
+        if (!ReflectorFrame.TryRead(utf8Json, ReadData, out var eventName, out var data, out ParsedFrame<TranscriptEventMessage> dropped))
         {
             return dropped;
         }
 
-        return Build(transcriptId, eventName, data);
+        return IsKnown(eventName) ? Build(transcriptId, eventName, data) : BuildUnknown(transcriptId, eventName, utf8Json);
+    }
+
+    /// <summary>
+    /// A newer Reflector's event (<c>DAG_STATUS</c>, …) is passed on with its <c>data</c> as sent, so a page can act
+    /// on it before the relay learns its shape. The frame is read a second time, only for these.
+    /// </summary>
+    private static ParsedFrame<TranscriptEventMessage> BuildUnknown(string transcriptId, string eventName, ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = ReflectorFrame.MaxDepth });
+        reader.Read();
+        JsonElement data = default;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isData = reader.ValueTextEquals("data"u8);
+            reader.Read();
+            if (isData)
+            {
+                // ParseValue copies the object out of the frame, whose buffer is reused once this returns.
+                data = JsonElement.ParseValue(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return Ok(new TranscriptEventMessage.Unknown(transcriptId, eventName, data), eventName);
     }
 
     private static bool IsKnown(string eventName) => eventName is
@@ -105,9 +132,9 @@ internal static class TranscriptEventParser
             return Drop(summaryProblem, eventName, "summary");
         }
 
-        if (AnyText(data.TranscriptState) is { } transcriptProblem)
+        if (data.TranscriptState is FieldState.WrongType)
         {
-            return Drop(transcriptProblem, eventName, "transcript");
+            return Drop(DropReason.WrongFieldType, eventName, "transcript");
         }
 
         if (FiniteNumber(data.TimestampState, data.Timestamp) is { } timestampProblem)
@@ -129,6 +156,26 @@ internal static class TranscriptEventParser
         if (data.SegmentsProblem is { } segmentsProblem)
         {
             return Drop(segmentsProblem.Reason, eventName, segmentsProblem.Field);
+        }
+
+        if (data.Segments is null && data.WordsProblem is { } wordsProblem)
+        {
+            return Drop(wordsProblem.Reason, eventName, wordsProblem.Field);
+        }
+
+        if (data.Segments is null && data.Words is { Count: > 0 } words)
+        {
+            // The file and multitrack pipelines' shape: shown as Reflector's topics endpoint shows it.
+            return Ok(
+                new TranscriptEventMessage.TopicUpdated(
+                    transcriptId, data.Id!, data.Title!, data.Summary!, data.Timestamp, TopicWords.Duration(words), TopicWords.Text(words),
+                    TopicWords.ToSegments(words)),
+                eventName);
+        }
+
+        if (data.TranscriptState != FieldState.Present)
+        {
+            return Drop(AnyText(data.TranscriptState)!.Value, eventName, "transcript");
         }
 
         return Ok(
@@ -239,6 +286,11 @@ internal static class TranscriptEventParser
             {
                 reader.Read();
                 ReadSegments(ref reader, ref fields);
+            }
+            else if (reader.ValueTextEquals("words"u8))
+            {
+                reader.Read();
+                fields.Words = TopicWords.Read(ref reader, out fields.WordsProblem);
             }
             else if (reader.ValueTextEquals("waveform"u8))
             {
@@ -413,6 +465,8 @@ internal static class TranscriptEventParser
         public JsonElement ActionItems;
         public List<TopicSegment>? Segments;
         public (DropReason Reason, string Field)? SegmentsProblem;
+        public List<TopicWords.Word>? Words;
+        public (DropReason Reason, string Field)? WordsProblem;
         public FieldState WaveformState;
         public bool WaveformInvalid;
         public List<double>? Waveform;

@@ -40,4 +40,10 @@ internal abstract record UpstreamEvent(string TranscriptId)
         public override InvalidateMessage ToInvalidateMessage() =>
             new InvalidateMessage.TranscriptDurationChanged(TranscriptId, Duration);
     }
+
+    /// <summary>An event this relay does not know, from a newer Reflector, whose <c>data.id</c> names a transcript.</summary>
+    internal sealed record TranscriptChanged(string TranscriptId, string EventName) : UpstreamEvent(TranscriptId)
+    {
+        public override InvalidateMessage ToInvalidateMessage() => new InvalidateMessage.TranscriptChanged(TranscriptId, EventName);
+    }
 }

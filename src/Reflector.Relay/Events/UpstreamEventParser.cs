@@ -10,7 +10,7 @@ internal static class UpstreamEventParser
 {
     public static ParsedFrame<UpstreamEvent> Parse(ReadOnlySpan<byte> utf8Json)
     {
-        if (!ReflectorFrame.TryRead(utf8Json, ReadData, IsKnown, out var eventName, out var data, out ParsedFrame<UpstreamEvent> dropped))
+        if (!ReflectorFrame.TryRead(utf8Json, ReadData, out var eventName, out var data, out ParsedFrame<UpstreamEvent> dropped))
         {
             return dropped;
         }
@@ -26,7 +26,16 @@ internal static class UpstreamEventParser
     {
         if (ReflectorFrame.RequiredText(data.IdState, data.Id) is { } idProblem)
         {
-            return ParsedFrame<UpstreamEvent>.Dropped(idProblem, eventName, "id");
+            // A newer Reflector's event that names no transcript says nothing a page could refetch.
+            return IsKnown(eventName)
+                ? ParsedFrame<UpstreamEvent>.Dropped(idProblem, eventName, "id")
+                : ParsedFrame<UpstreamEvent>.Dropped(DropReason.UnknownEvent, eventName);
+        }
+
+        if (!IsKnown(eventName))
+        {
+            // A newer Reflector's event about a transcript (TRANSCRIPT_DAG_STATUS, …): the page refetches it.
+            return Ok(new UpstreamEvent.TranscriptChanged(data.Id!, eventName), eventName);
         }
 
         var id = data.Id!;

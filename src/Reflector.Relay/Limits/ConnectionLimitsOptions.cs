@@ -27,10 +27,24 @@ internal sealed class ConnectionLimitsOptions
     public int MaxTranscriptsPerConnection { get; set; } = 10;
 
     /// <summary>
-    /// Bytes of history (as received from Reflector) one transcript stream keeps for late subscribers. Past it the oldest
+    /// Bytes of history (each event's JSON size, at least 256) one transcript stream keeps for late subscribers. Past it the oldest
     /// events go, and a late subscriber gets a <c>resync</c> before what remains. Default 4 MiB.
     /// </summary>
     public long MaxTranscriptHistoryBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// How long Reflector's refusal (403, 404) of a transcript to a user is remembered: a subscription of that user to that
+    /// transcript within it fails at once with the same message, without a handshake. <c>00:00:00</c> remembers
+    /// nothing. Default 30 seconds.
+    /// </summary>
+    public TimeSpan TranscriptRefusalMemory { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// New transcript streams (each a handshake with Reflector) one user may open in any minute; past it
+    /// <c>SubscribeTranscript</c> fails saying so. Joining a stream the relay already holds for the user is not one.
+    /// Default 60.
+    /// </summary>
+    public int TranscriptStreamsPerUserPerMinute { get; set; } = 60;
 
     /// <summary>Negotiations one user may start per minute; more get 429. Default 60.</summary>
     public int NegotiationsPerUserPerMinute { get; set; } = 60;
@@ -61,6 +75,12 @@ internal sealed class ConnectionLimitsOptionsValidator : IValidateOptions<Connec
             failures.Add($"Limits:MaxTranscriptHistoryBytes (Limits__MaxTranscriptHistoryBytes) must not be negative; got {options.MaxTranscriptHistoryBytes}.");
         }
 
+        if (options.TranscriptRefusalMemory < TimeSpan.Zero)
+        {
+            failures.Add($"Limits:TranscriptRefusalMemory (Limits__TranscriptRefusalMemory) must not be negative; got {options.TranscriptRefusalMemory}.");
+        }
+
+        Positive(failures, options.TranscriptStreamsPerUserPerMinute, nameof(options.TranscriptStreamsPerUserPerMinute));
         Positive(failures, options.NegotiationsPerUserPerMinute, nameof(options.NegotiationsPerUserPerMinute));
         Positive(failures, options.NegotiationsPerAddressPerMinute, nameof(options.NegotiationsPerAddressPerMinute));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

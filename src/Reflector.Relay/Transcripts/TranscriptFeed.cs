@@ -11,8 +11,10 @@ namespace Reflector.Relay.Transcripts;
 /// </summary>
 internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
 {
+    private readonly string _userId;
     private readonly string _transcriptId;
     private readonly ITranscriptEventSink _sink;
+    private readonly TranscriptAdmission _admission;
 
     // Orders deliveries with joins: a subscriber gets the history and then every later event, none twice.
     private readonly Lock _lock = new();
@@ -23,10 +25,13 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
     // Whether the history holds everything since the stream began (or since Reflector's last replay began).
     private bool _whole = true;
 
-    public TranscriptFeed(string userId, string transcriptId, UpstreamOptions options, long maxHistoryBytes, ITranscriptEventSink sink)
+    public TranscriptFeed(
+        string userId, string transcriptId, UpstreamOptions options, long maxHistoryBytes, ITranscriptEventSink sink, TranscriptAdmission admission)
     {
+        _userId = userId;
         _transcriptId = transcriptId;
         _sink = sink;
+        _admission = admission;
         _history = new TranscriptHistory(maxHistoryBytes);
         Key = KeyOf(userId, transcriptId);
         Name = $"transcript {transcriptId} of user {userId}";
@@ -42,6 +47,8 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
 
     public int MaxMessageBytes { get; }
 
+    public UpstreamStreamKind Kind => UpstreamStreamKind.Transcript;
+
     // Reflector refuses a missing, deleted or private transcript; asking again would change nothing.
     public bool EndsOnRefusal => true;
 
@@ -52,6 +59,8 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
 
     public TranscriptEventMessage Resync(ResyncReason reason) => new TranscriptEventMessage.Resync(_transcriptId, reason);
 
+    // frameBytes is not the history's measure: a relay following another's socket (a cluster) gets no frame, only the
+    // message, and the history must be bounded by the same real bytes on every relay.
     public Task DeliverAsync(TranscriptEventMessage message, int frameBytes, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -65,7 +74,7 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
             }
             else
             {
-                _history.Add(message, serialized, frameBytes);
+                _history.Add(message, serialized);
             }
         }
 
@@ -129,5 +138,10 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
         }
     }
 
-    public void OnRefused(int code) => _firstOutcome.TrySetException(new TranscriptRefusedException(_transcriptId, code));
+    public void OnRefused(int code)
+    {
+        // Remembered before the stream ends, so a subscription arriving after it is gone is refused without a handshake.
+        _admission.RememberRefusal(_userId, _transcriptId, code);
+        _firstOutcome.TrySetException(new TranscriptRefusedException(_transcriptId, code));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Events;
 
@@ -5,14 +7,18 @@ namespace Reflector.Relay.Transcripts;
 
 /// <summary>
 /// What Reflector would replay to a new socket of a transcript's stream, as this stream has seen it: every event
-/// but live text and status, in order, with a topic's updates kept as the latest in the place of its first
+/// but live text and status since the transcript last went to processing, in order, with a topic's updates kept as the latest in the place of its first
 /// appearance (what a page does with them). Bounded in bytes: past the bound the oldest events go, and the history
-/// says it is no longer whole.
+/// says it is no longer whole. Each event counts the bytes of its JSON form (what a JSON client is sent), measured from
+/// the message itself, so a relay that holds the socket and one that follows it from another relay's (a cluster,
+/// where no frame arrives) count the same.
 /// </summary>
 internal sealed class TranscriptHistory(long maxBytes)
 {
-    // A message that did not come from a frame (another relay's, a test's) still costs something.
-    private const int MinimumEntryBytes = 256;
+    // A tiny event still costs its objects (the record, the invocation, its serialized copies): at least this much.
+    internal const int MinimumEntryBytes = 256;
+
+    private static readonly JsonSerializerOptions JsonForm = new(JsonSerializerDefaults.Web);
 
     private readonly List<Entry> _entries = [];
     private readonly Dictionary<string, int> _topicIndex = new(StringComparer.Ordinal);
@@ -23,15 +29,23 @@ internal sealed class TranscriptHistory(long maxBytes)
 
     public long Bytes => _bytes;
 
-    public void Add(TranscriptEventMessage message, SerializedHubMessage serialized, int frameBytes)
+    public void Add(TranscriptEventMessage message, SerializedHubMessage serialized)
     {
+        if (message is TranscriptEventMessage.StatusChanged { Status: TranscriptStatus.Processing })
+        {
+            // Reflector wipes a transcript's stored events when it (re)processes it, right after this status: a new
+            // socket replays only what comes after, and so does this history.
+            Clear();
+            return;
+        }
+
         if (message is TranscriptEventMessage.LiveText or TranscriptEventMessage.StatusChanged or TranscriptEventMessage.Resync)
         {
             // Reflector does not replay these; a new socket would not show them either.
             return;
         }
 
-        var entry = new Entry(serialized, Math.Max(frameBytes, MinimumEntryBytes), (message as TranscriptEventMessage.TopicUpdated)?.Id);
+        var entry = new Entry(serialized, Math.Max(SizeOf(message), MinimumEntryBytes), (message as TranscriptEventMessage.TopicUpdated)?.Id);
         if (entry.TopicId is { } topicId)
         {
             if (_topicIndex.TryGetValue(topicId, out var index))
@@ -96,5 +110,42 @@ internal sealed class TranscriptHistory(long maxBytes)
         }
     }
 
-    private readonly record struct Entry(SerializedHubMessage Message, int Bytes, string? TopicId);
+    /// <summary>Bytes of <paramref name="message"/>'s JSON form, counted without keeping them.</summary>
+    internal static long SizeOf(TranscriptEventMessage message)
+    {
+        using var counter = new ByteCounter();
+        using (var writer = new Utf8JsonWriter(counter))
+        {
+            JsonSerializer.Serialize(writer, message, JsonForm);
+        }
+
+        return counter.Count;
+    }
+
+    private readonly record struct Entry(SerializedHubMessage Message, long Bytes, string? TopicId);
+
+    /// <summary>Takes what a writer writes into one pooled scratch buffer, over and over, and counts it.</summary>
+    private sealed class ByteCounter : IBufferWriter<byte>, IDisposable
+    {
+        private byte[] _scratch = ArrayPool<byte>.Shared.Rent(4096);
+
+        public long Count { get; private set; }
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            if (sizeHint > _scratch.Length)
+            {
+                ArrayPool<byte>.Shared.Return(_scratch);
+                _scratch = ArrayPool<byte>.Shared.Rent(sizeHint);
+            }
+
+            return _scratch;
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_scratch);
+    }
 }

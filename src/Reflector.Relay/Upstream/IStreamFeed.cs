@@ -19,12 +19,15 @@ internal interface IStreamFeed<TMessage>
 
     Uri Address { get; }
 
+    /// <summary>Which kind of stream it is: it decides the handshake pool (<see cref="UpstreamConnector"/>) and what a 404 means.</summary>
+    UpstreamStreamKind Kind { get; }
+
     /// <summary>Largest frame relayed; larger ones are dropped without being buffered whole.</summary>
     int MaxMessageBytes { get; }
 
     /// <summary>
     /// Whether a refused handshake ends the stream (what it names is missing or not allowed: asking again changes
-    /// nothing) rather than waiting for a fresh token. A 404 counts as a refusal for such streams, as an outage otherwise.
+    /// nothing) rather than waiting for a fresh token.
     /// </summary>
     bool EndsOnRefusal { get; }
 

@@ -22,6 +22,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     private readonly ILogger _logger;
     private readonly UpstreamStreamSet<InvalidateMessage> _users;
     private readonly UpstreamStreamSet<TranscriptEventMessage> _transcripts;
+    private readonly TranscriptAdmission _transcriptAdmission;
 
     private readonly Lock _lock = new();
     private readonly IHostApplicationLifetime? _lifetime;
@@ -47,6 +48,7 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         _sink = sink;
         _transcriptSink = transcriptSink ?? ITranscriptEventSink.None;
         _maxTranscriptHistoryBytes = limits.Value.MaxTranscriptHistoryBytes;
+        _transcriptAdmission = new TranscriptAdmission(limits, timeProvider, loggerFactory.CreateLogger<TranscriptAdmission>());
         _logger = loggerFactory.CreateLogger<UpstreamConnectionManager>();
         var reconnectPipeline = ReconnectPipeline.Create(_options, timeProvider);
         _users = new UpstreamStreamSet<InvalidateMessage>(
@@ -56,8 +58,8 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
         _transcripts = new UpstreamStreamSet<TranscriptEventMessage>(
             _options, int.MaxValue, connector, reconnectPipeline,
             transcriptOwnership ?? new LocalUpstreamOwnership<TranscriptEventMessage>(), metrics, timeProvider, loggerFactory);
-        metrics.ObserveUpstreams(Census);
-        metrics.ObserveTranscriptStreams(() => _transcripts.Count);
+        metrics.ObserveUpstreams(_users.Tally);
+        metrics.ObserveTranscriptStreams(_transcripts.Tally);
     }
 
     /// <summary>Ready while started and not shutting down.</summary>
@@ -83,11 +85,6 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
 
     /// <summary>Live browser connections counted against <paramref name="userId"/>'s upstream.</summary>
     public int ConnectionsOf(string userId) => _users.Find(userId)?.ConnectionCount ?? 0;
-
-    /// <summary>Connections, users, open sockets and upstream states, counted in one pass under the lock.</summary>
-    public UpstreamCensus Census() =>
-        _users.Aggregate(default(UpstreamCensus), static (census, upstream) =>
-            UpstreamCensus.Add(census, upstream.ConnectionCount, upstream.HasOpenSocket, upstream.Status.State));
 
     /// <summary>Tokens of <paramref name="userId"/> the upstream refused and that a live connection still holds.</summary>
     public int RefusedTokensOf(string userId) => _users.Find(userId)?.RefusedTokenCount ?? 0;
@@ -116,12 +113,20 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
     /// Counts <paramref name="connectionId"/> against the user's stream of <paramref name="transcriptId"/>, opening it
     /// with the user's token when it is the first; completes once the connection has been given the stream's history.
     /// </summary>
-    /// <exception cref="TranscriptRefusedException">Reflector refused the stream: the transcript is missing or not allowed.</exception>
+    /// <exception cref="TranscriptRefusedException">Reflector refused the stream, now or within <c>Limits:TranscriptRefusalMemory</c>.</exception>
+    /// <exception cref="TranscriptStreamLimitException">A new stream, past <c>Limits:TranscriptStreamsPerUserPerMinute</c>.</exception>
+    /// <param name="rateKey">Who new streams count against, when not <paramref name="userId"/> (an anonymous viewer's address).</param>
     public Task SubscribeTranscriptAsync(
-        string userId, string transcriptId, string connectionId, UpstreamToken token, CancellationToken cancellationToken) =>
+        string userId, string transcriptId, string connectionId, UpstreamToken token, CancellationToken cancellationToken, string? rateKey = null) =>
         _transcripts.AttachAsync(
             TranscriptFeed.KeyOf(userId, transcriptId),
-            () => new TranscriptFeed(userId, transcriptId, _options, _maxTranscriptHistoryBytes, _transcriptSink),
+            () =>
+            {
+                // Only a stream the relay does not hold yet costs Reflector a handshake, so only it is admitted (or not);
+                // under the set's lock, so two tabs racing for one new stream count once.
+                _transcriptAdmission.AdmitNewStream(userId, transcriptId, rateKey);
+                return new TranscriptFeed(userId, transcriptId, _options, _maxTranscriptHistoryBytes, _transcriptSink, _transcriptAdmission);
+            },
             connectionId,
             token,
             cancellationToken);

@@ -38,6 +38,13 @@ internal sealed class UpstreamOptions
     /// </summary>
     public int MaxConcurrentHandshakes { get; set; } = 64;
 
+    /// <summary>
+    /// Handshakes of transcript streams in flight at once across all users, in a pool of their own: however many
+    /// subscriptions wait for a handshake, the <see cref="MaxConcurrentHandshakes"/> slots stay free for users' own
+    /// streams (<c>/v1/events</c>) and their reconnects. Default 16.
+    /// </summary>
+    public int MaxConcurrentTranscriptHandshakes { get; set; } = 16;
+
     /// <summary>Interval of WebSocket pings to the upstream; Reflector sends nothing on a quiet stream. Default 15 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -79,8 +86,22 @@ internal sealed class UpstreamOptions
 
     public const string TranscriptIdPlaceholder = "{transcriptId}";
 
-    public Uri TranscriptEventsUri(string transcriptId) =>
-        new(TranscriptEventsUrlTemplate!.Replace(TranscriptIdPlaceholder, Uri.EscapeDataString(transcriptId), StringComparison.Ordinal), UriKind.Absolute);
+    /// <summary>
+    /// The stream of <paramref name="transcriptId"/>: the template with the id as one path segment. The hub lets only
+    /// ids of <see cref="Transcripts.TranscriptId"/>'s shape through; checked again here, because an id such as <c>..</c>
+    /// would otherwise walk the path to another endpoint (<c>Uri</c> resolves dot segments, and escaping leaves dots).
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is not of a transcript id's shape (the message does not repeat it).</exception>
+    public Uri TranscriptEventsUri(string transcriptId)
+    {
+        if (!Transcripts.TranscriptId.IsValid(transcriptId))
+        {
+            throw new ArgumentException(Transcripts.TranscriptId.ShapeRequired, nameof(transcriptId));
+        }
+
+        // Escaping changes nothing in an id of that shape; it stays so that no future shape can slip a separator in.
+        return new(TranscriptEventsUrlTemplate!.Replace(TranscriptIdPlaceholder, Uri.EscapeDataString(transcriptId), StringComparison.Ordinal), UriKind.Absolute);
+    }
 }
 
 internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
@@ -126,6 +147,11 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
         if (options.MaxConcurrentHandshakes < 1)
         {
             failures.Add($"Upstream:MaxConcurrentHandshakes must be at least 1; got {options.MaxConcurrentHandshakes}.");
+        }
+
+        if (options.MaxConcurrentTranscriptHandshakes < 1)
+        {
+            failures.Add($"Upstream:MaxConcurrentTranscriptHandshakes must be at least 1; got {options.MaxConcurrentTranscriptHandshakes}.");
         }
 
         if (options.MaxMessageBytes < 256)

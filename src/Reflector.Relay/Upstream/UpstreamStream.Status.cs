@@ -103,7 +103,13 @@ internal sealed partial class UpstreamStream<TMessage>
                 return;
             }
 
-            _status = status;
+            lock (_lock)
+            {
+                _tally?.StateLeft(_status.State);
+                _status = status;
+                _tally?.StateEntered(status.State);
+            }
+
             if (!fromOtherRelay && IsHolding && _claim.MayDeliver)
             {
                 _claim.Publish(status);

@@ -34,6 +34,9 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
     private Task _leaseLossClose = Task.CompletedTask;
     private WebSocket? _socket;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+    // The counts this stream is part of while it is in its set; guarded by _lock, as are the socket and the status
+    // it counts, so a change and the stream's leaving the set never both count the same thing.
+    private UpstreamTally? _tally;
 
     // Ends reconnecting and waiting; a pending receive is left alone so the socket can close cleanly.
     private readonly CancellationTokenSource _stopping = new();
@@ -85,13 +88,35 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
 
     public UpstreamStatus Status => _status;
 
-    public bool HasOpenSocket
+    /// <summary>Counts this stream in <paramref name="tally"/>: its state and its socket, from now on as they change.</summary>
+    public void StartCounting(UpstreamTally tally)
     {
-        get
+        lock (_lock)
         {
-            lock (_lock)
+            _tally = tally;
+            tally.StateEntered(_status.State);
+            if (_socket is not null)
             {
-                return _socket is { State: WebSocketState.Open };
+                tally.SocketOpened();
+            }
+        }
+    }
+
+    /// <summary>Takes this stream's state and socket out of its set's counts: it has left the set.</summary>
+    public void StopCounting()
+    {
+        lock (_lock)
+        {
+            if (_tally is not { } tally)
+            {
+                return;
+            }
+
+            _tally = null;
+            tally.StateLeft(_status.State);
+            if (_socket is not null)
+            {
+                tally.SocketClosed();
             }
         }
     }
@@ -179,7 +204,7 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
         try
         {
             using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
-            socket = await _connector.ConnectAsync(_feed.Address, token, _feed.EndsOnRefusal, held.Token).ConfigureAwait(false);
+            socket = await _connector.ConnectAsync(_feed.Address, token, _feed.Kind, held.Token).ConfigureAwait(false);
         }
         catch (UpstreamRefusedException refused)
         {
@@ -198,6 +223,7 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
         {
             stoppedWhileConnecting = _stopping.IsCancellationRequested;
             _socket = socket;
+            _tally?.SocketOpened();
         }
 
         if (stoppedWhileConnecting)
@@ -230,6 +256,7 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
             lock (_lock)
             {
                 _socket = null;
+                _tally?.SocketClosed();
             }
 
             socket.Dispose();

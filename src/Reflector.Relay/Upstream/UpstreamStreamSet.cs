@@ -10,7 +10,8 @@ namespace Reflector.Relay.Upstream;
 /// The upstream streams of one kind, one per key. A stream's first connection opens it, its last one starts the
 /// linger, and a connection arriving during the linger takes the same socket. All refcount and lifetime changes
 /// happen under one lock, so concurrent joins and leaves of one key can never leave two sockets, an unused socket
-/// past its linger, or a joined connection without a socket.
+/// past its linger, or a joined connection without a socket. The set's counts (<see cref="Tally"/>) move with those
+/// changes, so reading them never takes this lock.
 /// </summary>
 internal sealed class UpstreamStreamSet<TMessage>
     where TMessage : class
@@ -28,6 +29,7 @@ internal sealed class UpstreamStreamSet<TMessage>
     private readonly Lock _lock = new();
     private readonly Dictionary<string, UpstreamStream<TMessage>> _streams = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _closing = [];
+    private readonly UpstreamTally _tally = new();
     private bool _stopped;
 
     public UpstreamStreamSet(
@@ -51,44 +53,14 @@ internal sealed class UpstreamStreamSet<TMessage>
         _logger = loggerFactory.CreateLogger<UpstreamStreamSet<TMessage>>();
     }
 
+    /// <summary>The set's counts, for metrics and health: read without the set's lock.</summary>
+    public UpstreamTally Tally => _tally;
+
     /// <summary>Streams that exist (connected, connecting, or lingering).</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _streams.Count;
-            }
-        }
-    }
+    public int Count => _tally.Streams;
 
     /// <summary>Streams whose socket is open right now.</summary>
-    public int OpenSocketCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _streams.Values.Count(stream => stream.HasOpenSocket);
-            }
-        }
-    }
-
-    /// <summary>Runs <paramref name="visit"/> over every stream under the lock, so counts taken together agree.</summary>
-    public TResult Aggregate<TResult>(TResult seed, Func<TResult, UpstreamStream<TMessage>, TResult> visit)
-    {
-        lock (_lock)
-        {
-            var result = seed;
-            foreach (var stream in _streams.Values)
-            {
-                result = visit(result, stream);
-            }
-
-            return result;
-        }
-    }
+    public int OpenSocketCount => _tally.OpenSockets;
 
     /// <summary>The stream <paramref name="key"/>, if it exists.</summary>
     public UpstreamStream<TMessage>? Find(string key)
@@ -129,7 +101,7 @@ internal sealed class UpstreamStreamSet<TMessage>
                     UpstreamStreamSetLog.LingerCancelled(_logger, stream.Name);
                 }
 
-                stream.AddConnection(connectionId, token);
+                AddConnectionLocked(stream, connectionId, token);
             }
             else
             {
@@ -137,7 +109,9 @@ internal sealed class UpstreamStreamSet<TMessage>
                     createFeed(), _connector, _reconnectPipeline, _options, _metrics, _timeProvider, _streamLogger,
                     _ownership, OnHoldChanged, OnEnded);
                 _streams.Add(key, stream);
-                stream.AddConnection(connectionId, token);
+                _tally.StreamAdded();
+                stream.StartCounting(_tally);
+                AddConnectionLocked(stream, connectionId, token);
                 stream.Start();
             }
         }
@@ -158,9 +132,15 @@ internal sealed class UpstreamStreamSet<TMessage>
     {
         lock (_lock)
         {
-            if (!_streams.TryGetValue(key, out var stream) ||
-                !stream.RemoveConnection(connectionId) ||
-                stream.ConnectionCount > 0)
+            if (!_streams.TryGetValue(key, out var stream))
+            {
+                return;
+            }
+
+            var before = stream.ConnectionCount;
+            var removed = stream.RemoveConnection(connectionId);
+            _tally.ConnectionsChanged(before, stream.ConnectionCount);
+            if (!removed || stream.ConnectionCount > 0)
             {
                 return;
             }
@@ -181,6 +161,7 @@ internal sealed class UpstreamStreamSet<TMessage>
                 foreach (var stream in _streams.Values)
                 {
                     CancelLingerLocked(stream);
+                    UncountLocked(stream);
                     _closing.Add(Task.Run(() => stream.StopAsync(WebSocketCloseStatus.EndpointUnavailable), CancellationToken.None));
                 }
 
@@ -274,6 +255,7 @@ internal sealed class UpstreamStreamSet<TMessage>
     {
         CancelLingerLocked(stream);
         _streams.Remove(stream.Key);
+        UncountLocked(stream);
 
         // Closed outside the lock; tracked until done so shutdown can wait for it.
         var closing = Task.Run(() => stream.StopAsync(WebSocketCloseStatus.NormalClosure), CancellationToken.None);
@@ -291,6 +273,21 @@ internal sealed class UpstreamStreamSet<TMessage>
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    private void AddConnectionLocked(UpstreamStream<TMessage> stream, string connectionId, UpstreamToken token)
+    {
+        var before = stream.ConnectionCount;
+        stream.AddConnection(connectionId, token);
+        _tally.ConnectionsChanged(before, stream.ConnectionCount);
+    }
+
+    /// <summary>A stream leaves the set: what it added to the counts goes with it, whatever it still holds.</summary>
+    private void UncountLocked(UpstreamStream<TMessage> stream)
+    {
+        _tally.StreamRemoved();
+        _tally.ConnectionsChanged(stream.ConnectionCount, 0);
+        stream.StopCounting();
     }
 
     private sealed class Linger(UpstreamStreamSet<TMessage> set, UpstreamStream<TMessage> stream) : IDisposable

@@ -14,6 +14,8 @@ internal sealed class UserEventsFeed(string userId, UpstreamOptions options, IUs
 
     public Uri Address => options.EventsUri;
 
+    public UpstreamStreamKind Kind => UpstreamStreamKind.UserEvents;
+
     public int MaxMessageBytes => options.MaxMessageBytes;
 
     // A refused token waits for a fresh one: the user's events are theirs whatever the token.

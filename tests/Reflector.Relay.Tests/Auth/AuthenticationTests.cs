@@ -55,6 +55,7 @@ public sealed class AuthenticationTests(ReflectorFixture fixture) : IClassFixtur
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var claims = TestIssuer.Lifetime(TestIssuer.InAnHour);
+        claims["email"] = "someone@example.com";
         claims["sub"] = NewUserId();
         claims["aud"] = fixture.Reflector.Audience;
 
@@ -167,6 +168,7 @@ public sealed class AuthenticationTests(ReflectorFixture fixture) : IClassFixtur
     public async Task A_valid_token_whose_sub_names_no_single_user_is_refused(string shape, object? sub, HttpStatusCode expected)
     {
         var claims = TestIssuer.Lifetime(TestIssuer.InAnHour);
+        claims["email"] = "someone@example.com";
         claims["aud"] = fixture.Reflector.Audience;
         if (sub is not null)
         {

@@ -75,6 +75,8 @@ internal static class FakeEntraId
         claims["scp"] = "access_as_user";
         claims["oid"] = Guid.NewGuid().ToString();
         claims["sub"] = "pairwise-" + Guid.NewGuid().ToString("N");
+        // An optional claim the app registration adds, since Reflector needs it (Authentication:RequiredClaims).
+        claims["email"] = "someone@example.com";
         return claims;
     }
 }

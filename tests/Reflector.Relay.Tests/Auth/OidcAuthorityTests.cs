@@ -52,6 +52,7 @@ public sealed class OidcAuthorityTests(ReflectorFixture fixture) : IClassFixture
         DateTimeOffset? expires = null)
     {
         var claims = TestIssuer.Lifetime(expires ?? TestIssuer.InAnHour);
+        claims["email"] = "someone@example.com";
         claims["iss"] = issuer;
         claims["aud"] = audience;
         claims["sub"] = "oidc-" + Guid.NewGuid().ToString("N");

@@ -38,12 +38,13 @@ public sealed class SeveralIssuersTests(ReflectorFixture fixture) : IClassFixtur
 
     /// <summary>A token Reflector's key signed, naming its issuer.</summary>
     private string ReflectorToken(string sub) =>
-        fixture.Reflector.IssueToken(sub, TimeSpan.FromHours(1), extraClaims: new Dictionary<string, object> { ["iss"] = ReflectorIssuer });
+        fixture.Reflector.IssueToken(sub, TimeSpan.FromHours(1), extraClaims: new Dictionary<string, object?> { ["iss"] = ReflectorIssuer });
 
     /// <summary>A token of the same <paramref name="sub"/> from the other issuer.</summary>
     private string AuthorityToken(string sub)
     {
         var claims = TestIssuer.Lifetime(TestIssuer.InAnHour);
+        claims["email"] = "someone@example.com";
         claims["iss"] = Authority;
         claims["aud"] = fixture.Reflector.Audience;
         claims["sub"] = sub;
@@ -80,7 +81,7 @@ public sealed class SeveralIssuersTests(ReflectorFixture fixture) : IClassFixtur
     {
         await using var relay = CreateRelay();
         var posing = fixture.Reflector.IssueToken(
-            NewUser(), TimeSpan.FromHours(1), extraClaims: new Dictionary<string, object> { ["iss"] = Authority });
+            NewUser(), TimeSpan.FromHours(1), extraClaims: new Dictionary<string, object?> { ["iss"] = Authority });
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await relay.NegotiateAsync(posing)).Status);
     }

@@ -77,6 +77,54 @@ public sealed class TranscriptClusterTests(ClusterFixture fixture, ITestOutputHe
         await TestTimeouts.Eventually(() => fixture.Reflector.TranscriptOpenSockets(transcriptId, userId) == 1, "one socket is open again");
     }
 
+    [Fact]
+    public async Task A_relay_following_another_relays_transcript_bounds_its_history_by_the_real_bytes_of_large_messages()
+    {
+        const int historyBound = 1024 * 1024;
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(2, new Dictionary<string, string?>
+        {
+            ["Limits__MaxTranscriptHistoryBytes"] = historyBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var userId = ClusterFixture.NewUser("transcript-follower-history");
+        var transcriptId = fixture.Reflector.CreateTranscript(userId, TranscriptShareMode.Private);
+        await using var onHolder = await TranscriptTab.OpenAsync(nodes[0].CreateClient(fixture.TokenFor(userId)));
+        await onHolder.SubscribeAsync(transcriptId);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, userId, 1, TestTimeouts.Default);
+        await using var following = await TranscriptTab.OpenAsync(nodes[1].CreateClient(fixture.TokenFor(userId)));
+        await following.SubscribeAsync(transcriptId);
+        AssertSame(new TranscriptEventMessage.Resync(transcriptId, ResyncReason.Overflow), await following.NextAsync());
+
+        // 32 topics of about 100 KB reach the second relay through Redis only: three times its history's bound.
+        const int topics = 32;
+        for (var i = 0; i < topics; i++)
+        {
+            await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "TOPIC", new
+            {
+                id = $"topic-{i}", title = $"Topic {i}", summary = new string('x', 100_000), timestamp = (double)i,
+                duration = (double?)null, transcript = "words", segments = new[] { new { text = "words", start = (double)i, speaker = 0 } },
+            });
+        }
+
+        Assert.Equal(topics, (await following.NextAsync(topics)).Count);
+
+        // A late tab on the following relay is given that relay's own history, then what comes next.
+        await using var late = await TranscriptTab.OpenAsync(nodes[1].CreateClient(fixture.TokenFor(userId)));
+        await late.SubscribeAsync(transcriptId);
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "After the history" });
+        AssertSame(new TranscriptEventMessage.Resync(transcriptId, ResyncReason.Overflow), await late.NextAsync());
+        var replayed = new List<TranscriptEventMessage.TopicUpdated>();
+        while (await late.NextAsync() is TranscriptEventMessage.TopicUpdated topic)
+        {
+            replayed.Add(topic);
+        }
+
+        var replayedBytes = replayed.Sum(topic => (long)JsonSerializer.SerializeToUtf8Bytes<TranscriptEventMessage>(topic, Wire).Length);
+        output.WriteLine($"the following relay replayed {replayed.Count} of {topics} topics, {replayedBytes} bytes, for a bound of {historyBound}");
+        Assert.InRange(replayedBytes, historyBound - 110_000, historyBound);
+        Assert.Equal(Enumerable.Range(topics - replayed.Count, replayed.Count).Select(i => $"topic-{i}"), replayed.Select(topic => topic.Id));
+    }
+
     private static void AssertSame(TranscriptEventMessage expected, TranscriptEventMessage actual) =>
         Assert.Equal(JsonSerializer.Serialize(expected, Wire), JsonSerializer.Serialize(actual, Wire));
 }

@@ -133,7 +133,6 @@ public sealed class TranscriptEventParserTests
     [InlineData("{\"data\":{\"title\":\"x\"}}", nameof(DropReason.MissingEventName), null)]
     [InlineData("{\"event\":\"\",\"data\":{}}", nameof(DropReason.MissingEventName), null)]
     [InlineData("{\"event\":1,\"data\":{}}", nameof(DropReason.WrongFieldType), "event")]
-    [InlineData("{\"event\":\"TRANSCRIPT_CREATED\",\"data\":{\"id\":\"t1\"}}", nameof(DropReason.UnknownEvent), null)]
     [InlineData("{\"event\":\"FINAL_TITLE\"}", nameof(DropReason.MissingData), "data")]
     [InlineData("{\"event\":\"FINAL_TITLE\",\"data\":[]}", nameof(DropReason.WrongFieldType), "data")]
     [InlineData("{\"event\":\"TRANSCRIPT\",\"data\":{}}", nameof(DropReason.MissingField), "text")]
@@ -193,12 +192,12 @@ public sealed class TranscriptEventParserTests
     }
 
     [Fact]
-    public void Unknown_event_names_are_reported_for_the_log_but_cut_short()
+    public void Unknown_event_names_are_cut_short()
     {
         var result = Parse($"{{\"event\":\"{new string('X', 500)}\",\"data\":{{}}}}");
 
-        Assert.Equal(DropReason.UnknownEvent, result.DropReason);
-        Assert.Equal(64, result.EventName!.Length);
+        var unknown = Assert.IsType<TranscriptEventMessage.Unknown>(result.Message);
+        Assert.Equal(64, unknown.Event.Length);
     }
 
     [Fact]

@@ -41,6 +41,10 @@ public sealed class TranscriptEventWireTests
         },
         { nameof(TranscriptEventMessage.DurationChanged), """{"type":"duration","transcriptId":"t1","duration":61.25}""" },
         { nameof(TranscriptEventMessage.WaveformChanged), """{"type":"waveform","transcriptId":"t1","waveform":[0,0.25,1]}""" },
+        {
+            nameof(TranscriptEventMessage.Unknown),
+            """{"type":"unknown","transcriptId":"t1","event":"DAG_TASK_PROGRESS","data":{"task":"diarize","progress":0.5,"done":false,"steps":[1,2]}}"""
+        },
         { nameof(TranscriptEventMessage.Resync), """{"type":"resync","transcriptId":"t1","reason":"upstreamReconnected"}""" },
     };
 
@@ -59,6 +63,8 @@ public sealed class TranscriptEventWireTests
         "ActionItemsChanged" => new TranscriptEventMessage.ActionItemsChanged("t1", ActionItems),
         "DurationChanged" => new TranscriptEventMessage.DurationChanged("t1", 61.25),
         "WaveformChanged" => new TranscriptEventMessage.WaveformChanged("t1", [0, 0.25, 1]),
+        "Unknown" => new TranscriptEventMessage.Unknown(
+            "t1", "DAG_TASK_PROGRESS", JsonDocument.Parse("""{"task":"diarize","progress":0.5,"done":false,"steps":[1,2]}""").RootElement),
         "Resync" => new TranscriptEventMessage.Resync("t1", ResyncReason.UpstreamReconnected),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };

@@ -42,7 +42,7 @@ public sealed class UpstreamEventParserTests
     [InlineData("{\"data\":{\"id\":\"t1\"}}", nameof(DropReason.MissingEventName), null)]
     [InlineData("{\"event\":\"\",\"data\":{\"id\":\"t1\"}}", nameof(DropReason.MissingEventName), null)]
     [InlineData("{\"event\":42,\"data\":{\"id\":\"t1\"}}", nameof(DropReason.WrongFieldType), "event")]
-    [InlineData("{\"event\":\"TRANSCRIPT_TOPIC\",\"data\":{\"id\":\"t1\"}}", nameof(DropReason.UnknownEvent), null)]
+    [InlineData("{\"event\":\"TRANSCRIPT_TOPIC\",\"data\":{\"topic\":\"t1\"}}", nameof(DropReason.UnknownEvent), null)]
     [InlineData("{\"event\":\"TRANSCRIPT_CREATED\"}", nameof(DropReason.MissingData), "data")]
     [InlineData("{\"event\":\"TRANSCRIPT_CREATED\",\"data\":\"t1\"}", nameof(DropReason.WrongFieldType), "data")]
     [InlineData("{\"event\":\"TRANSCRIPT_CREATED\",\"data\":{}}", nameof(DropReason.MissingField), "id")]

@@ -49,6 +49,34 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public void Transcript_subscription_limits_that_would_allow_nothing_or_remember_backwards_are_each_named()
+    {
+        var failures = new Reflector.Relay.Limits.ConnectionLimitsOptionsValidator().Validate(null, new Reflector.Relay.Limits.ConnectionLimitsOptions
+        {
+            TranscriptRefusalMemory = TimeSpan.FromSeconds(-1),
+            TranscriptStreamsPerUserPerMinute = 0,
+        }).Failures!.ToArray();
+
+        Assert.Contains("Limits:TranscriptRefusalMemory (Limits__TranscriptRefusalMemory) must not be negative; got -00:00:01.", failures);
+        Assert.Contains("Limits:TranscriptStreamsPerUserPerMinute (Limits__TranscriptStreamsPerUserPerMinute) must be at least 1; got 0.", failures);
+        // No memory at all is a choice, not a mistake.
+        Assert.True(new Reflector.Relay.Limits.ConnectionLimitsOptionsValidator()
+            .Validate(null, new Reflector.Relay.Limits.ConnectionLimitsOptions { TranscriptRefusalMemory = TimeSpan.Zero }).Succeeded);
+    }
+
+    [Fact]
+    public void No_transcript_handshake_slots_is_named()
+    {
+        var result = new UpstreamOptionsValidator().Validate(null, new UpstreamOptions
+        {
+            EventsUrl = "ws://reflector:1250/v1/events",
+            MaxConcurrentTranscriptHandshakes = 0,
+        });
+
+        Assert.Contains("Upstream:MaxConcurrentTranscriptHandshakes must be at least 1; got 0.", result.Failures!);
+    }
+
+    [Fact]
     public void No_way_to_validate_tokens_names_every_option_that_would_provide_one()
     {
         var result = Validate(new RelayAuthenticationOptions());
@@ -154,6 +182,23 @@ public sealed class ConfigurationValidationTests
             Assert.Contains("Authentication:Jwt:Issuer (Authentication__Jwt__Issuer) is required", result.FailureMessage, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("short", null, "Authentication:Jwt:SecretKey (Authentication__Jwt__SecretKey) must be at least 32 bytes (256 bits")]
+    [InlineData("a-secret-of-enough-length-for-hs256", "/run/secrets/reflector", "Authentication:Jwt:SecretKey and Authentication:Jwt:SecretKeyFile")]
+    [InlineData(null, "/nonexistent/secret", "Authentication:Jwt:SecretKeyFile (Authentication__Jwt__SecretKeyFile): cannot read '/nonexistent/secret'")]
+    public void A_password_backend_secret_that_cannot_be_used_is_named(string? secret, string? file, string expected)
+    {
+        var result = Validate(new RelayAuthenticationOptions { Jwt = new JwtValidationOptions { SecretKey = secret, SecretKeyFile = file } });
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("No way to validate tokens", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_password_backend_secret_alone_is_a_way_to_validate_tokens() =>
+        Assert.True(Validate(new RelayAuthenticationOptions { Jwt = new JwtValidationOptions { SecretKey = "changeme-f02f86fd8b3e4fd892c6043e5a298e21" } }).Succeeded);
 
     private static ValidateOptionsResult Validate(RelayAuthenticationOptions options) =>
         new RelayAuthenticationOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, options);

@@ -22,19 +22,28 @@ internal sealed class LongPollingTab : IAsyncDisposable
 
     public string ConnectionToken { get; }
 
-    public static async Task<LongPollingTab> ConnectAsync(Uri hubUrl, string token)
+    public static Task<LongPollingTab> ConnectAsync(Uri hubUrl, string token) => OpenAsync(hubUrl, token);
+
+    /// <summary>A tab without a token: an anonymous viewer, which has no user stream to wait for.</summary>
+    public static Task<LongPollingTab> ConnectAnonymousAsync(Uri hubUrl) => OpenAsync(hubUrl, token: null);
+
+    private static async Task<LongPollingTab> OpenAsync(Uri hubUrl, string? token)
     {
         var requests = new ConcurrentQueue<Uri>();
         var client = new RelayClient(new HubConnectionBuilder()
             .WithUrl(hubUrl, options =>
             {
                 options.Transports = HttpTransportType.LongPolling;
-                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                options.AccessTokenProvider = () => Task.FromResult(token);
                 options.HttpMessageHandlerFactory = inner => new RecordingHandler(inner, requests);
             })
             .Build());
         await client.StartAsync();
-        await client.WaitForStateAsync(UpstreamState.Connected);
+        if (token is not null)
+        {
+            await client.WaitForStateAsync(UpstreamState.Connected);
+        }
+
         var connectionToken = requests
             .Select(uri => QueryHelpers.ParseQuery(uri.Query))
             .Where(query => query.ContainsKey("id"))

@@ -99,7 +99,7 @@ public sealed class UserIsolationTests(ReflectorFixture fixture) : IClassFixture
             fixture.Reflector,
             userIdClaim is null ? null : new Dictionary<string, string?> { ["Authentication:UserIdClaim"] = userIdClaim });
         var (victim, attacker) = (NewUser(), NewUser());
-        var shared = new Dictionary<string, object> { ["uid"] = "same-person", ["oid"] = "same-person", ["email"] = "same@example.com" };
+        var shared = new Dictionary<string, object?> { ["uid"] = "same-person", ["oid"] = "same-person", ["email"] = "same@example.com" };
         await using var victimTab = relay.CreateClient(fixture.Reflector.IssueToken(victim, TimeSpan.FromHours(1), extraClaims: shared));
         await using var attackerTab = relay.CreateClient(fixture.Reflector.IssueToken(attacker, TimeSpan.FromHours(1), extraClaims: shared));
         await victimTab.StartAsync();

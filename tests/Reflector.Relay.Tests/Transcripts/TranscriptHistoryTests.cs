@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Reflector.Relay.Events;
@@ -33,27 +34,49 @@ public sealed class TranscriptHistoryTests
     [Fact]
     public void Past_its_bound_the_oldest_events_go_and_the_history_says_it_is_no_longer_whole()
     {
-        var history = new TranscriptHistory(maxBytes: 3000);
-        Add(history, Topic("a", "oldest"), frameBytes: 1000);
-        Add(history, Topic("b", "middle"), frameBytes: 1000);
-        Add(history, Topic("c", "newest"), frameBytes: 1000);
+        // Titles of one length: every topic has the same size.
+        TranscriptEventMessage[] topics = [Topic("a", "oldest", 1000), Topic("b", "middle", 1000), Topic("c", "newest", 1000), Topic("d", "latest", 1000)];
+        var size = JsonBytes(topics[0]);
+        var history = new TranscriptHistory(maxBytes: 3 * size);
+        Add(history, topics[0]);
+        Add(history, topics[1]);
+        Add(history, topics[2]);
         Assert.False(history.IsTruncated);
 
-        Add(history, Topic("d", "one too many"), frameBytes: 1000);
+        Add(history, topics[3]);
 
         Assert.True(history.IsTruncated);
-        Assert.Equal(3000, history.Bytes);
-        Assert.Equal(["topic b middle", "topic c newest", "topic d one too many"], Kinds(history));
+        Assert.Equal(3 * size, history.Bytes);
+        Assert.Equal(["topic b middle", "topic c newest", "topic d latest"], Kinds(history));
         // The topics still in the history are still updated in place.
-        Add(history, Topic("c", "newest, revised"), frameBytes: 1000);
-        Assert.Equal(["topic b middle", "topic c newest, revised", "topic d one too many"], Kinds(history));
+        Add(history, Topic("c", "update", 1000));
+        Assert.Equal(["topic b middle", "topic c update", "topic d latest"], Kinds(history));
+    }
+
+    [Fact]
+    public void Each_event_counts_the_bytes_of_its_json_form_and_a_tiny_one_still_costs_the_minimum()
+    {
+        var history = new TranscriptHistory(maxBytes: 1 << 30);
+        var large = Topic("a", "large", 200_000);
+
+        Add(history, large);
+        Assert.Equal(JsonBytes(large), history.Bytes);
+        Assert.True(history.Bytes > 200_000);
+
+        Add(history, new TranscriptEventMessage.DurationChanged("t", 3));
+        Assert.Equal(JsonBytes(large) + TranscriptHistory.MinimumEntryBytes, history.Bytes);
+
+        // An update in place counts the new version's bytes, not the old one's.
+        var smaller = Topic("a", "smaller", 50_000);
+        Add(history, smaller);
+        Assert.Equal(JsonBytes(smaller) + TranscriptHistory.MinimumEntryBytes, history.Bytes);
     }
 
     [Fact]
     public void Clearing_starts_a_whole_history_again()
     {
         var history = new TranscriptHistory(maxBytes: 500);
-        Add(history, Topic("a", "big"), frameBytes: 1000);
+        Add(history, Topic("a", "big", 1000));
         Assert.True(history.IsTruncated);
 
         history.Clear();
@@ -63,11 +86,17 @@ public sealed class TranscriptHistoryTests
         Assert.Equal(["topic a again"], Kinds(history));
     }
 
-    private static void Add(TranscriptHistory history, TranscriptEventMessage message, int frameBytes = 300) =>
-        history.Add(message, new SerializedHubMessage(new InvocationMessage("transcriptEvent", [message])), frameBytes);
+    private static void Add(TranscriptHistory history, TranscriptEventMessage message) =>
+        history.Add(message, new SerializedHubMessage(new InvocationMessage("transcriptEvent", [message])));
 
-    private static TranscriptEventMessage.TopicUpdated Topic(string id, string title) =>
-        new("t", id, title, "", 0, null, "", []);
+    private static TranscriptEventMessage.TopicUpdated Topic(string id, string title, int summaryLength = 0) =>
+        new("t", id, title, new string('s', summaryLength), 0, null, "", []);
+
+    /// <summary>The event as a JSON client gets it, measured apart from the relay's own counting.</summary>
+    private static long JsonBytes(TranscriptEventMessage message) =>
+        JsonSerializer.SerializeToUtf8Bytes(message, Wire).Length;
+
+    private static readonly JsonSerializerOptions Wire = new(JsonSerializerDefaults.Web);
 
     private static List<string> Kinds(TranscriptHistory history) =>
         [.. history.Snapshot().Select(serialized => ((InvocationMessage)serialized.Message!).Arguments[0] switch

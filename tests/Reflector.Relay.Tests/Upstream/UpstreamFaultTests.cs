@@ -111,6 +111,9 @@ public sealed class UpstreamFaultTests(ReflectorFixture fixture) : IClassFixture
             await Task.WhenAll(tabs.Select(tab => tab.WaitForStateAsync(UpstreamState.Connected)));
             for (var round = 0; round < 3; round++)
             {
+                // A tab hears `connected` as the handshake returns, a moment before the simulator registers the
+                // socket; a drop before that would miss it, and that tab would wait for `reconnecting` forever.
+                await Task.WhenAll(users.Select(user => fixture.Reflector.WaitForOpenSocketsAsync(user, 1, TestTimeouts.Default)));
                 await fixture.Reflector.DropAllAsync();
                 await Task.WhenAll(tabs.Select(async tab =>
                 {

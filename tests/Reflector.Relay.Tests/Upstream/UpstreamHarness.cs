@@ -27,7 +27,7 @@ internal sealed class UpstreamHarness : IAsyncDisposable
         Options = new UpstreamOptions { EventsUrl = reflector.EventsUrl.ToString() };
         configure?.Invoke(Options);
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var meterFactory = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var meterFactory = MeterFactory = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         Dropped = new MetricCollector<long>(meterFactory, RelayMetrics.MeterName, "reflector_relay.events.dropped");
         Refused = new MetricCollector<long>(meterFactory, RelayMetrics.MeterName, "reflector_relay.upstream.refused");
         var options = Microsoft.Extensions.Options.Options.Create(Options);
@@ -48,6 +48,9 @@ internal sealed class UpstreamHarness : IAsyncDisposable
     public RecordingSink Sink { get; } = new();
 
     public UpstreamConnectionManager Manager { get; }
+
+    /// <summary>Where the manager's instruments are created: collectors on it see this harness's relay alone.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory MeterFactory { get; }
 
     public MetricCollector<long> Dropped { get; }
 

@@ -170,7 +170,7 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
         {
             ("not json at all"u8.ToArray(), WebSocketMessageType.Text, DropReason.NotJson),
             ("[\"TRANSCRIPT_CREATED\"]"u8.ToArray(), WebSocketMessageType.Text, DropReason.NotAnObject),
-            ("{\"event\":\"TRANSCRIPT_TOPIC\",\"data\":{\"id\":\"t\"}}"u8.ToArray(), WebSocketMessageType.Text, DropReason.UnknownEvent),
+            ("{\"event\":\"TRANSCRIPT_TOPIC\",\"data\":{\"topic\":\"t\"}}"u8.ToArray(), WebSocketMessageType.Text, DropReason.UnknownEvent),
             ("{\"event\":\"TRANSCRIPT_STATUS\",\"data\":{\"id\":\"t\"}}"u8.ToArray(), WebSocketMessageType.Text, DropReason.MissingField),
             ("{\"event\":\"TRANSCRIPT_DURATION\",\"data\":{\"id\":\"t\",\"duration\":\"long\"}}"u8.ToArray(), WebSocketMessageType.Text, DropReason.WrongFieldType),
             ("{\"event\":\"TRANSCRIPT_CREATED\",\"data\":{\"id\":\"\"}}"u8.ToArray(), WebSocketMessageType.Text, DropReason.InvalidFieldValue),

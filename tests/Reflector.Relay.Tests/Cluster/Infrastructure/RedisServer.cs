@@ -92,6 +92,35 @@ internal sealed class RedisServer : IAsyncDisposable
     public async Task<IReadOnlyList<string>> KeysAsync(string pattern = "*") =>
         [.. ((object?[])(await CommandAsync("KEYS", pattern))!).Cast<string>()];
 
+    /// <summary>
+    /// Every key in Redis, found with SCAN as an operator would (KEYS blocks a shared Redis), with its time to live in
+    /// milliseconds: -1 for a key that never expires. A key that expires between the scan and its PTTL is left out.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> KeyLifetimesAsync()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var cursor = "0";
+        do
+        {
+            var reply = (object?[])(await CommandAsync("SCAN", cursor, "COUNT", "1000"))!;
+            cursor = (string)reply[0]!;
+            keys.UnionWith(((object?[])reply[1]!).Cast<string>());
+        }
+        while (cursor != "0");
+
+        var lifetimes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            // -2: gone meanwhile.
+            if ((long)(await CommandAsync("PTTL", key))! is var lifetime and not -2)
+            {
+                lifetimes[key] = lifetime;
+            }
+        }
+
+        return lifetimes;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)
