@@ -36,7 +36,7 @@ export function App({ api, auth, open, live, probe }: AppProps) {
   return (
     <main>
       <header>
-        <span id="phase" data-phase={status.phase}>
+        <span id="phase" data-phase={status.phase} data-anonymous={String(status.anonymous)}>
           {phaseLabels[status.phase]}
         </span>{" "}
         <span id="who" data-status={state.status}>

@@ -5,6 +5,7 @@
 //   &user=<id>              sign in as this user on load
 //   &open=<id>,<id>         transcripts whose detail cards are shown (transcript, topics, waveform, participants)
 //   &live=<id>              the live view of one transcript (useTranscriptStream)
+//   &anonymous=1            signed out, follow transcripts as an anonymous viewer (RelayProvider's anonymous)
 // Everything a test reads is in the DOM or on window.relayTest.
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -58,7 +59,7 @@ function Root() {
   const state = useAuth(auth);
   return (
     <QueryClientProvider client={queryClient}>
-      <RelayProvider url={relayHub} authStatus={state.status} getAccessToken={auth.getToken}>
+      <RelayProvider url={relayHub} authStatus={state.status} getAccessToken={auth.getToken} anonymous={params.get("anonymous") === "1"}>
         <ReflectorQuerySync />
         <Probe />
         <App

@@ -46,12 +46,13 @@ export function applyUserEvent(queryClient: QueryClient, message: InvalidateMess
     case "transcriptStatusChanged":
     case "transcriptTitleChanged":
     case "transcriptDurationChanged":
+    case "transcriptChanged":
       invalidate(keys.transcriptLists());
       invalidate(keys.transcript(message.transcriptId));
       return;
     default: {
-      // A kind this version does not know (a newer relay's, e.g. `transcriptChanged`): if it names a transcript,
-      // that transcript and the lists are what may have changed.
+      // A kind this version does not know (a newer relay's): if it names a transcript, that transcript and the
+      // lists are what may have changed.
       const transcriptId = (message as { transcriptId?: unknown }).transcriptId;
       if (typeof transcriptId === "string" && transcriptId.length > 0) {
         invalidate(keys.transcriptLists());

@@ -17,9 +17,16 @@ export interface RelayProviderProps {
   getAccessToken: () => string | null | undefined | Promise<string | null | undefined>;
   /**
    * The auth library's state. `authenticated` connects; `loading` and `refreshing` keep what is there (a refresh
-   * must not cost a reconnect); `unauthenticated` closes the connection at once.
+   * must not cost a reconnect); `unauthenticated` closes the connection at once (and, with `anonymous`, opens an
+   * anonymous viewer's instead).
    */
   authStatus: AuthStatus;
+  /**
+   * While signed out, hold a connection without a token, so that `useTranscriptStream` can follow public transcripts
+   * (Reflector's share links, deployments without login). The relay must run with `Anonymous:Enabled`; such a
+   * connection gets no user events. Default false: signed out, no connection.
+   */
+  anonymous?: boolean;
   /** `json` (default) or `messagepack`: the same messages either way. */
   protocol?: "json" | "messagepack";
   /** Delays between reconnect attempts (first at once, then doubling with jitter up to 30 s by default). */
@@ -32,7 +39,7 @@ export interface RelayProviderProps {
  * Holds the tab's one connection to the relay, opened while the user is signed in. Put it once near the root, inside
  * React Query's `QueryClientProvider` and the auth provider.
  */
-export function RelayProvider({ url, getAccessToken, authStatus, protocol, backoff, logLevel, children }: RelayProviderProps) {
+export function RelayProvider({ url, getAccessToken, authStatus, anonymous = false, protocol, backoff, logLevel, children }: RelayProviderProps) {
   const [session] = useState(() => new RelaySession({ url, getAccessToken, protocol, backoff, logLevel }));
 
   // Before the auth effect below, so that a connect in the same commit reads these props.
@@ -42,11 +49,15 @@ export function RelayProvider({ url, getAccessToken, authStatus, protocol, backo
 
   useEffect(() => {
     if (authStatus === "authenticated") {
-      session.start();
+      session.start("user");
     } else if (authStatus === "unauthenticated") {
-      session.stop();
+      if (anonymous) {
+        session.start("anonymous");
+      } else {
+        session.stop();
+      }
     }
-  }, [session, authStatus]);
+  }, [session, authStatus, anonymous]);
 
   useEffect(() => () => session.stopSoon(), [session]);
 

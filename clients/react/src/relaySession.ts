@@ -22,6 +22,9 @@ export interface RelaySessionOptions {
 
 type Listener<T> = (value: T) => void;
 
+/** Whose connection: the signed-in user's, or an anonymous viewer's (no token; transcript streams only). */
+export type RelayMode = "user" | "anonymous";
+
 /**
  * The one connection of a provider (so of a tab), held across renders: started and stopped by the auth state, with
  * the user-event listeners and the status the hooks read. Callbacks of a connection that is no longer the current
@@ -30,6 +33,7 @@ type Listener<T> = (value: T) => void;
 export class RelaySession {
   private options: RelaySessionOptions;
   private connection: UserEventsConnection | null = null;
+  private mode: RelayMode = "user";
   private pendingStop: ReturnType<typeof setTimeout> | undefined;
   private status: RelayStatus = OFF_STATUS;
   private connectionState: ConnectionState | "off" = "off";
@@ -52,26 +56,30 @@ export class RelaySession {
     const previous = this.options;
     this.options = options;
     if (this.connection && (previous.url !== options.url || previous.protocol !== options.protocol)) {
+      const mode = this.mode;
       this.stop();
-      this.start();
+      this.start(mode);
     }
   }
 
-  /** Connects unless a connection is already there (or on its way). */
-  start(): void {
+  /** Connects unless a connection of this mode is already there (or on its way); one of the other mode is closed. */
+  start(mode: RelayMode = "user"): void {
     clearTimeout(this.pendingStop);
     this.pendingStop = undefined;
-    if (this.connection) {
+    if (this.connection && this.mode === mode) {
       return;
     }
 
+    this.stop();
+    this.mode = mode;
     const { url, protocol, backoff, logLevel } = this.options;
     let connection: UserEventsConnection | null = null;
     const current = () => connection !== null && this.connection === connection;
     connection = connectUserEvents({
       url,
-      // Through the session, not the props of the first render: the token is never pinned.
-      accessTokenFactory: async () => (await this.options.getAccessToken()) ?? "",
+      // Through the session, not the props of the first render: the token is never pinned. An anonymous viewer offers
+      // none at all.
+      accessTokenFactory: mode === "user" ? async () => (await this.options.getAccessToken()) ?? "" : () => "",
       onInvalidate: (message) => {
         if (current()) {
           this.emit(message);
@@ -180,7 +188,8 @@ export class RelaySession {
   }
 
   private publish(): void {
-    let phase = relayPhase(this.connectionState, this.upstream, this.everLive);
+    // An anonymous viewer gets no user events and no upstream status: as far as live updates go, it is signed out.
+    let phase = this.mode === "anonymous" ? "off" : relayPhase(this.connectionState, this.upstream, this.everLive);
     if (phase === "live") {
       this.everLive = true;
       this.refused = false;
@@ -194,6 +203,7 @@ export class RelaySession {
     const next: RelayStatus = {
       phase,
       live: phase === "live",
+      anonymous: this.connection !== null && this.mode === "anonymous",
       connection: this.connectionState,
       upstream: this.upstream,
       retryInMs: this.retryInMs,
@@ -202,6 +212,7 @@ export class RelaySession {
     const previous = this.status;
     const unchanged =
       previous.phase === next.phase &&
+      previous.anonymous === next.anonymous &&
       previous.connection === next.connection &&
       previous.upstream === next.upstream &&
       previous.retryInMs === next.retryInMs &&

@@ -5,7 +5,8 @@ export type AuthStatus = "loading" | "authenticated" | "refreshing" | "unauthent
 
 /**
  * What a page shows about live updates, one word for each case it has to tell apart:
- * - `off`: not signed in, or the provider has not connected yet (auth still loading);
+ * - `off`: not signed in (an anonymous viewer's connection included), or the provider has not connected yet (auth
+ *   still loading);
  * - `connecting`: signed in, the first connection is being made;
  * - `live`: connected to the relay, and the relay to Reflector;
  * - `reconnecting`: it was live and is not any more (the tab lost the relay, or the relay lost Reflector): what is
@@ -18,6 +19,8 @@ export interface RelayStatus {
   readonly phase: RelayPhase;
   /** `phase === "live"`: events arrive; a page may stop polling while this holds. */
   readonly live: boolean;
+  /** The connection is an anonymous viewer's: transcript streams only, no user events. */
+  readonly anonymous: boolean;
   /** This tab's own connection to the relay; `off` when the provider holds none. */
   readonly connection: ConnectionState | "off";
   /** The relay's socket to Reflector, as the relay last reported it on the current connection; null when unknown. */
@@ -31,6 +34,7 @@ export interface RelayStatus {
 export const OFF_STATUS: RelayStatus = {
   phase: "off",
   live: false,
+  anonymous: false,
   connection: "off",
   upstream: null,
   retryInMs: null,

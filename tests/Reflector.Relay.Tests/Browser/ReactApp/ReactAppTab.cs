@@ -105,6 +105,10 @@ internal sealed class ReactAppTab
 /// <summary>The relay as the React app's page reaches it: another origin, allowed by CORS.</summary>
 internal static class ReactRelay
 {
-    public static RelayFactory Start(SimulatedReflector reflector, FakeReflectorApi api) =>
-        new(reflector, new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = api.Origin });
+    public static RelayFactory Start(SimulatedReflector reflector, FakeReflectorApi api, bool anonymousViewers = false) =>
+        new(reflector, new Dictionary<string, string?>
+        {
+            ["Cors:AllowedOrigins:0"] = api.Origin,
+            ["Anonymous:Enabled"] = anonymousViewers ? "true" : "false",
+        });
 }

@@ -141,6 +141,52 @@ public sealed class TranscriptStreamTests(ChromiumFixture chromium, ReflectorFix
     }
 
     [Fact]
+    public async Task Signed_out_with_anonymous_on_the_page_follows_a_public_transcript_and_moves_to_the_users_connection_at_sign_in()
+    {
+        await using var api = await FakeReflectorApi.StartAsync(await ClientPackages.TestAppAsync(), fixture.Reflector);
+        await using var relay = ReactRelay.Start(fixture.Reflector, api, anonymousViewers: true);
+        await using var context = await chromium.NewContextAsync();
+        var viewer = DemoRelay.NewUser("judy");
+        var id = fixture.Reflector.CreateTranscript(DemoRelay.NewUser("kim"), TranscriptShareMode.Public);
+        api.PutTranscript(id, "Town hall", "idle");
+        await fixture.Reflector.EmitTranscriptEventAsync(id, "TOPIC", Topic("opening", "Opening", 0, "Welcome."));
+
+        // Nobody signed in: an anonymous viewer's connection, following the public transcript through a socket that
+        // offers Reflector no token. Live updates of a user are off.
+        var tab = await ReactAppTab.OpenAsync(context, api, relay.BaseAddress, user: null, $"&anonymous=1&live={id}");
+        var live = tab.Page.Locator("#live");
+        var topics = tab.Page.Locator("#live-topics li");
+        await Assertions.Expect(live).ToHaveAttributeAsync("data-subscribed", "true");
+        await Assertions.Expect(topics).ToHaveCountAsync(1);
+        await Assertions.Expect(tab.Phase).ToHaveAttributeAsync("data-anonymous", "true");
+        await Assertions.Expect(tab.Phase).ToHaveAttributeAsync("data-phase", "off");
+        Assert.Equal(1, fixture.Reflector.TranscriptOpenSockets(id, null));
+        await Emit(id, "FINAL_TITLE", new { title = "Town hall, live" });
+        await Assertions.Expect(tab.Page.Locator("#live-title")).ToHaveTextAsync("Town hall, live");
+
+        // Signing in replaces it with the user's connection; the page follows the transcript there, as the user.
+        await tab.Page.FillAsync("#user", viewer);
+        await tab.Page.ClickAsync("#sign-in");
+        await tab.WaitForPhaseAsync("live");
+        await Assertions.Expect(tab.Phase).ToHaveAttributeAsync("data-anonymous", "false");
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(id, viewer, 1, TestTimeouts.Default);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(id, null, 0, TestTimeouts.Default);
+        await Assertions.Expect(live).ToHaveAttributeAsync("data-subscribed", "true");
+        await Emit(id, "TOPIC", Topic("questions", "Questions", 60, "Any questions?"));
+        await Assertions.Expect(topics).ToHaveCountAsync(2);
+
+        // Signing out goes back to an anonymous viewer's connection.
+        await tab.Page.ClickAsync("#sign-out");
+        await Assertions.Expect(tab.Phase).ToHaveAttributeAsync("data-anonymous", "true");
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(id, null, 1, TestTimeouts.Default);
+        await fixture.Reflector.WaitForOpenSocketsAsync(viewer, 0, TestTimeouts.Default);
+        await Emit(id, "FINAL_TITLE", new { title = "Town hall, after sign-out" });
+        await Assertions.Expect(tab.Page.Locator("#live-title")).ToHaveTextAsync("Town hall, after sign-out");
+        Assert.Equal(1, fixture.Reflector.Handshakes(viewer));
+        Assert.Empty(tab.Errors);
+    }
+
+    [Fact]
     public async Task Refused_transcript_is_an_error_value_on_the_page_and_the_connection_stays_live()
     {
         await using var api = await FakeReflectorApi.StartAsync(await ClientPackages.TestAppAsync(), fixture.Reflector);
