@@ -1,4 +1,5 @@
-// How an app that caches Reflector's API with React Query (or anything with the same shape) reacts to the relay.
+// How an app that caches Reflector's API with React Query (or anything with the same shape) reacts to the relay,
+// without React: @reflector/relay-react's <ReflectorQuerySync /> does this for a React app.
 // Compiled with `tsc --noEmit` by the contract test: a new message type in the C# contract breaks this switch.
 import { connectUserEvents, type InvalidateMessage, type UpstreamStatus } from "../src/index.js";
 
@@ -7,9 +8,20 @@ export interface QueryClientLike {
   invalidateQueries(filters?: { queryKey?: readonly unknown[] }): Promise<void> | void;
 }
 
+// Reflector's own keys: its frontend reads the API through openapi-react-query, whose keys are [method, path, init],
+// and invalidateQueries matches a key as a prefix.
 export const transcriptKeys = {
-  lists: ["transcripts", "list"] as const,
-  one: (id: string) => ["transcripts", "detail", id] as const,
+  lists: ["get", "/v1/transcripts/search"] as const,
+  one: (id: string) => ["get", "/v1/transcripts/{transcript_id}", { params: { path: { transcript_id: id } } }] as const,
+  topics: (id: string) => ["get", "/v1/transcripts/{transcript_id}/topics", { params: { path: { transcript_id: id } } }] as const,
+  waveform: (id: string) => ["get", "/v1/transcripts/{transcript_id}/audio/waveform", { params: { path: { transcript_id: id } } }] as const,
+  /** Prefixes of every cached transcript and what belongs to it. */
+  everyTranscript: [
+    ["get", "/v1/transcripts/{transcript_id}"],
+    ["get", "/v1/transcripts/{transcript_id}/topics"],
+    ["get", "/v1/transcripts/{transcript_id}/audio/waveform"],
+    ["get", "/v1/transcripts/{transcript_id}/participants"],
+  ] as const,
 };
 
 export function applyInvalidate(queryClient: QueryClientLike, message: InvalidateMessage): void {
@@ -25,8 +37,12 @@ export function applyInvalidate(queryClient: QueryClientLike, message: Invalidat
       void queryClient.invalidateQueries({ queryKey: transcriptKeys.one(message.transcriptId) });
       return;
     case "resync":
-      // Events may have been missed: everything on screen may be stale.
-      void queryClient.invalidateQueries();
+      // Events may have been missed: every transcript shown may be stale.
+      void queryClient.invalidateQueries({ queryKey: transcriptKeys.lists });
+      for (const prefix of transcriptKeys.everyTranscript) {
+        void queryClient.invalidateQueries({ queryKey: prefix });
+      }
+
       return;
     default: {
       const _exhaustive: never = message;

@@ -1,4 +1,5 @@
-// What a transcript page (React, or anything with a reducer and an effect) does with each kind of transcript event.
+// What a transcript page (React, or anything with a reducer and an effect) does with each kind of transcript event,
+// written out with the client alone; @reflector/relay-react's useTranscriptStream is this for a React app.
 // Compiled with `tsc --noEmit` by the contract test: a new kind in the C# contract breaks the reducer's switch.
 //
 // In a component:
@@ -6,7 +7,7 @@
 //   const [live, dispatch] = useReducer(liveTranscriptReducer, emptyLiveTranscript);
 //   useEffect(() => followTranscript(connection, transcriptId, queryClient, dispatch), [connection, transcriptId]);
 //   // live.topics → the topic list, live.text → the running caption, live.waveform → the player's waveform, …
-import type { QueryClientLike } from "./invalidate-queries.js";
+import { transcriptKeys, type QueryClientLike } from "./invalidate-queries.js";
 import type {
   TopicSegment,
   TranscriptEventMessage,
@@ -56,11 +57,6 @@ export const emptyLiveTranscript: LiveTranscript = {
   duration: null,
   waveform: null,
   lastResync: null,
-};
-
-export const transcriptQueryKeys = {
-  one: (id: string) => ["transcripts", "detail", id] as const,
-  topics: (id: string) => ["transcripts", "detail", id, "topics"] as const,
 };
 
 export function liveTranscriptReducer(state: LiveTranscript, message: TranscriptEventMessage): LiveTranscript {
@@ -121,8 +117,9 @@ export function followTranscript(
       (message) => {
         dispatch(message);
         if (message.type === "resync") {
-          void queryClient.invalidateQueries({ queryKey: transcriptQueryKeys.one(transcriptId) });
-          void queryClient.invalidateQueries({ queryKey: transcriptQueryKeys.topics(transcriptId) });
+          void queryClient.invalidateQueries({ queryKey: transcriptKeys.one(transcriptId) });
+          void queryClient.invalidateQueries({ queryKey: transcriptKeys.topics(transcriptId) });
+          void queryClient.invalidateQueries({ queryKey: transcriptKeys.waveform(transcriptId) });
         } else if (message.type === "status" && message.status === "ended") {
           // As Reflector's own page does: the finals have come by then. Unsubscribing is the page's choice.
           cleanup.abort();

@@ -13,7 +13,7 @@ public sealed class TypeScriptContractTests
 {
     private static string GeneratedFile => Path.Combine(Repository.TypeScriptClient, "src", "contract.generated.ts");
 
-    private static string Tsc => Path.Combine(Repository.TypeScriptClient, "node_modules", ".bin", "tsc");
+    private static string Tsc => Repository.NodeBin("tsc");
 
     internal static string GenerateFromContract() =>
         TypeScriptContractGenerator.Generate(
@@ -102,7 +102,7 @@ public sealed class TypeScriptContractTests
             CopyDirectory(Path.Combine(Repository.TypeScriptClient, "src"), Path.Combine(scratch.FullName, "src"));
             CopyDirectory(Path.Combine(Repository.TypeScriptClient, "examples"), Path.Combine(scratch.FullName, "examples"));
             File.Copy(Path.Combine(Repository.TypeScriptClient, "tsconfig.json"), Path.Combine(scratch.FullName, "tsconfig.json"));
-            File.CreateSymbolicLink(Path.Combine(scratch.FullName, "node_modules"), Path.Combine(Repository.TypeScriptClient, "node_modules"));
+            File.CreateSymbolicLink(Path.Combine(scratch.FullName, "node_modules"), Repository.NodeModules);
 
             // The same contract plus one case the example does not handle.
             var grown = GenerateFromContract()

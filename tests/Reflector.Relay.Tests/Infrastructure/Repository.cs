@@ -5,16 +5,30 @@ internal static class Repository
 {
     public static string Root { get; } = FindRoot();
 
-    public static string TypeScriptClient => Path.Combine(Root, "clients", "typescript");
+    /// <summary>The npm workspace of the browser packages: one package-lock.json, one node_modules.</summary>
+    public static string Clients => Path.Combine(Root, "clients");
+
+    public static string TypeScriptClient => Path.Combine(Clients, "typescript");
+
+    public static string ReactBindings => Path.Combine(Clients, "react");
+
+    public static string ReactTestApp => Path.Combine(Clients, "react-test-app");
+
+    /// <summary>The workspace's installed packages (npm hoists them all here).</summary>
+    public static string NodeModules => Path.Combine(Clients, "node_modules");
+
+    /// <summary>A command the workspace installed, e.g. <c>tsc</c> or <c>esbuild</c>.</summary>
+    public static string NodeBin(string name) => Path.Combine(NodeModules, ".bin", name);
 
     public static string DemoRoot => Path.Combine(Root, "src", "Reflector.Relay", "Demo", "wwwroot");
 
-    /// <summary>Fails with the command that fixes it when the TypeScript client's npm packages are missing.</summary>
+    /// <summary>Fails with the command that fixes it when the browser packages' npm packages are missing.</summary>
     public static void RequireNodeModules()
     {
-        if (!Directory.Exists(Path.Combine(TypeScriptClient, "node_modules", "@microsoft", "signalr")))
+        string[] required = [Path.Combine("@microsoft", "signalr"), "react", Path.Combine("@tanstack", "react-query"), Path.Combine("@reflector", "relay-react")];
+        if (required.Any(package => !Directory.Exists(Path.Combine(NodeModules, package))))
         {
-            Assert.Fail($"The TypeScript client's packages are not installed: run `npm ci --prefix clients/typescript` (in {Root}), or tools/test, which does it.");
+            Assert.Fail($"The browser packages' npm packages are not installed: run `npm ci --prefix clients` (in {Root}), or tools/test, which does it.");
         }
     }
 

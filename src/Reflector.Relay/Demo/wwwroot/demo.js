@@ -1,7 +1,8 @@
-// The demo page: the built TypeScript client (relay-client.js) plus a transcript list that, like Reflector's
-// frontend, refetches on every invalidate, and a live view of one transcript's stream, like its transcript page.
+// The demo page: @reflector/relay-client (index.html's import map points the name at relay-client.js, its bundle)
+// plus a transcript list that, like Reflector's frontend, refetches on every invalidate, and a live view of one
+// transcript's stream, like its transcript page.
 // Query parameters: user=alice, protocol=messagepack, ttl=<token seconds>, transcript=<id to follow>.
-import { connectUserEvents, TRANSCRIPT_STATUS_VALUES } from "./relay-client.js";
+import { connectUserEvents, TRANSCRIPT_STATUS_VALUES } from "@reflector/relay-client";
 
 const params = new URLSearchParams(location.search);
 const protocol = params.get("protocol") === "messagepack" ? "messagepack" : "json";
