@@ -42,9 +42,10 @@ export interface UserEventsOptions {
   url: string;
   /**
    * Returns the user's Reflector JWT. Called at every connect, reconnect and stateful transport reconnect, so
-   * return a fresh token when the old one is about to expire.
+   * return a fresh token when the old one is about to expire. Left out, the connection offers no token: an
+   * anonymous viewer of public transcripts (the relay's `Anonymous:Enabled`), which gets no user events.
    */
-  accessTokenFactory: () => string | Promise<string>;
+  accessTokenFactory?: () => string | Promise<string>;
   /** Every `invalidate` message, plus a `resync` with reason `clientReconnected` after a full reconnect. */
   onInvalidate: (message: InvalidateMessage) => void;
   /** The state of the relay's socket to Reflector, on every change and right after each connect. */
@@ -111,7 +112,7 @@ class UserEventsClient implements UserEventsConnection {
     const protocol: IHubProtocol | undefined = options.protocol === "messagepack" ? new MessagePackHubProtocol() : undefined;
     let builder = new HubConnectionBuilder()
       .withUrl(options.url, {
-        accessTokenFactory: options.accessTokenFactory,
+        accessTokenFactory: options.accessTokenFactory ?? (() => ""),
         ...(options.transport === undefined ? {} : { transport: options.transport }),
       })
       // No withAutomaticReconnect: its reconnect keeps the old stateful-reconnect message buffer until the new

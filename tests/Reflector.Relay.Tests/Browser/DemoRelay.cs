@@ -12,6 +12,8 @@ internal static class DemoRelay
         {
             ["Demo:Enabled"] = "true",
             ["Demo:SimulatorUrl"] = reflector.BaseAddress.ToString(),
+            // As in Development: the demo's share links open public transcripts without sign-in.
+            ["Anonymous:Enabled"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

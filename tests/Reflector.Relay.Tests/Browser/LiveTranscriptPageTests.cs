@@ -112,6 +112,40 @@ public sealed class LiveTranscriptPageTests(ChromiumFixture chromium, ReflectorF
     }
 
     [Fact]
+    public async Task A_public_transcripts_share_link_follows_it_without_signing_in()
+    {
+        await using var relay = DemoRelay.Start(fixture.Reflector);
+        await using var context = await chromium.NewContextAsync();
+        var owner = await DemoTab.OpenAsync(context, relay.BaseAddress, DemoRelay.NewUser("carol"));
+        await owner.Page.ClickAsync("#live-create-public");
+        await owner.WaitUntilAsync("d.live.subscribed");
+        var transcriptId = await owner.ReadAsync<string>("d.live.transcriptId");
+        var shareLink = await owner.Page.Locator("#live-share").GetAttributeAsync("href");
+        Assert.NotNull(shareLink);
+
+        // Someone without an account opens the link in a browser of their own: no token, no cookie, no user.
+        await using var stranger = await chromium.NewContextAsync();
+        var viewer = new DemoTab(await stranger.NewPageAsync());
+        var errors = new List<string>();
+        viewer.Page.PageError += (_, error) => errors.Add(error);
+        var requests = new List<string>();
+        viewer.Page.Request += (_, request) => requests.Add(request.Url);
+        await viewer.Page.GotoAsync(new Uri(new Uri(relay.BaseAddress, "/demo/"), shareLink).ToString());
+        await viewer.WaitUntilAsync("d.live.subscribed");
+        await viewer.WaitForBadgeAsync("live");
+
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "TOPIC", Topic("public-topic", "Open to all", 0));
+        await Assertions.Expect(viewer.LiveTopics).ToHaveCountAsync(1);
+        await Assertions.Expect(viewer.LiveTopics.First).ToContainTextAsync("Open to all");
+        await Assertions.Expect(owner.LiveTopics).ToHaveCountAsync(1);
+
+        // One tokenless socket for the viewer, beside the owner's own; the viewer's page never sent a token.
+        Assert.Equal(1, fixture.Reflector.TranscriptOpenSockets(transcriptId, user: null));
+        Assert.DoesNotContain(requests, url => url.Contains("access_token", StringComparison.Ordinal));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Refused_transcript_shows_the_relays_message_and_the_page_stays_live()
     {
         await using var relay = DemoRelay.Start(fixture.Reflector);

@@ -1,7 +1,8 @@
 // The demo page: @reflector/relay-client (index.html's import map points the name at relay-client.js, its bundle)
 // plus a transcript list that, like Reflector's frontend, refetches on every invalidate, and a live view of one
 // transcript's stream, like its transcript page.
-// Query parameters: user=alice, protocol=messagepack, ttl=<token seconds>, transcript=<id to follow>.
+// Query parameters: user=alice, protocol=messagepack, ttl=<token seconds>, transcript=<id to follow>, and
+// viewer=anonymous (no sign-in: a public transcript's share link, with the relay's Anonymous:Enabled).
 import { connectUserEvents, TRANSCRIPT_STATUS_VALUES } from "@reflector/relay-client";
 
 const params = new URLSearchParams(location.search);
@@ -12,6 +13,8 @@ const titles = ["Weekly product sync", "Quarterly planning review", "Customer on
 // Everything a test or a curious reader may want to look at, in one place.
 const demo = {
   user: null,
+  // Viewing without sign-in: no token, transcripts only.
+  anonymous: false,
   protocol,
   badgeHistory: [],
   messages: [],
@@ -103,7 +106,9 @@ async function signIn(user) {
 function updateBadge() {
   let state;
   let label;
-  if (!demo.user) {
+  if (demo.anonymous) {
+    [state, label] = connectionState === "connected" ? ["live", "viewing without sign-in"] : ["reconnecting", "reconnecting to the relay"];
+  } else if (!demo.user) {
     [state, label] = ["off", "signed out"];
   } else if (connectionState !== "connected") {
     [state, label] = ["reconnecting", "reconnecting to the relay"];
@@ -121,6 +126,31 @@ function updateBadge() {
   if (demo.badgeHistory.at(-1) !== state) {
     demo.badgeHistory.push(state);
   }
+}
+
+// A viewer without an account, as a public transcript's share link opens the page: the connection offers no token,
+// gets no user events, and may only follow transcripts that Reflector lets anyone see.
+function viewWithoutSignIn() {
+  Object.assign(demo, { user: null, anonymous: true, messages: [], connectionIds: [] });
+  $("#who").textContent = `Viewing without sign-in · ${protocol} protocol`;
+  connectionState = "connecting";
+  updateBadge();
+  demo.connection = connectUserEvents({
+    url: "/hubs/user-events",
+    protocol,
+    backoff: { initialDelayMs: 500, maxDelayMs: 5000 },
+    onInvalidate: (message) => log("client", message),
+    onConnectionState: (state, connectionId) => {
+      connectionState = state;
+      if (state === "connected" && connectionId && demo.connectionIds.at(-1) !== connectionId) {
+        demo.connectionIds.push(connectionId);
+      }
+
+      $("#connection-meta").textContent = connectionId ? `connection ${connectionId.slice(0, 8)}… · ${state}` : state;
+      updateBadge();
+      renderLiveControls();
+    },
+  });
 }
 
 // ---- the list, refetched on every invalidate -----------------------------------------------------------
@@ -298,14 +328,15 @@ async function closeTranscript() {
   const unsubscribe = unsubscribeLive;
   unsubscribeLive = null;
   Object.assign(demo.live, { transcriptId: null, subscribed: false, refused: null });
+  $("#live-share").hidden = true;
   view = emptyView();
   $("#live-meta").textContent = "Not following a transcript.";
   renderLive();
   await unsubscribe?.();
 }
 
-async function createLiveTranscript() {
-  const response = await post("/dev/simulator/transcripts", { owner: demo.user, shareMode: "private" });
+async function createLiveTranscript(shareMode = "private") {
+  const response = await post("/dev/simulator/transcripts", { owner: demo.user, shareMode });
   if (!response.ok) {
     demo.live.refused = `The simulator did not create a transcript (${response.status}).`;
     renderLive();
@@ -314,6 +345,12 @@ async function createLiveTranscript() {
 
   const created = await response.json();
   await openTranscript(created.id);
+  if (shareMode === "public") {
+    // Reflector's share link, as this page opens it for someone without an account.
+    const share = $("#live-share");
+    share.href = `?viewer=anonymous&protocol=${protocol}&transcript=${encodeURIComponent(created.id)}`;
+    share.hidden = false;
+  }
 }
 
 // What the page does with each kind, as Reflector's transcript page does.
@@ -440,8 +477,9 @@ function drawWaveform(values) {
 }
 
 function renderLiveControls() {
-  $("#live-open-button").disabled = !demo.user;
+  $("#live-open-button").disabled = !demo.user && !demo.anonymous;
   $("#live-create").disabled = !demo.user;
+  $("#live-create-public").disabled = !demo.user;
   $("#live-close").disabled = demo.live.transcriptId === null;
   for (const button of document.querySelectorAll("[data-live-emit]")) {
     button.disabled = !demo.live.subscribed;
@@ -535,6 +573,7 @@ $("#live-open").addEventListener("submit", (event) => {
   void openTranscript($("#live-id").value);
 });
 $("#live-create").addEventListener("click", () => void createLiveTranscript());
+$("#live-create-public").addEventListener("click", () => void createLiveTranscript("public"));
 $("#live-close").addEventListener("click", () => void closeTranscript());
 for (const button of document.querySelectorAll("[data-live-emit]")) {
   button.addEventListener("click", () => void emitLive(button.dataset.liveEmit));
@@ -544,6 +583,11 @@ setInterval(refreshStats, 1000);
 void refreshStats();
 render();
 updateBadge();
-if (params.get("user")) {
+if (params.get("viewer") === "anonymous") {
+  viewWithoutSignIn();
+  if (params.get("transcript")) {
+    void openTranscript(params.get("transcript"));
+  }
+} else if (params.get("user")) {
   void signIn(params.get("user")).then(() => params.get("transcript") && openTranscript(params.get("transcript")));
 }
