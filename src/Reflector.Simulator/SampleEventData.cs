@@ -30,6 +30,11 @@ internal static class SampleEventData
             case "TRANSCRIPT_DURATION":
                 data["duration"] = Math.Round(60 + (Random.Shared.NextDouble() * 3600), 2);
                 break;
+            case "TRANSCRIPT_DAG_STATUS":
+                // A newer Reflector's event (its pipelines' task graph), for clients that do not know it yet.
+                data["status"] = "running";
+                data["tasks"] = new JsonArray(new JsonObject { ["name"] = "diarize", ["status"] = "running" });
+                break;
             default:
                 break;
         }

@@ -70,6 +70,15 @@ internal sealed class SampleMeeting(bool uploaded = false)
                 },
                 "DURATION" => new JsonObject { ["duration"] = Advance() },
                 "WAVEFORM" => new JsonObject { ["waveform"] = Waveform() },
+                // A newer Reflector's events (its pipelines' task graph), for relays and pages that do not know them yet.
+                "DAG_STATUS" => new JsonObject
+                {
+                    ["status"] = "running",
+                    ["tasks"] = new JsonArray(
+                        new JsonObject { ["name"] = "transcribe", ["status"] = "done" },
+                        new JsonObject { ["name"] = "diarize", ["status"] = "running" }),
+                },
+                "DAG_TASK_PROGRESS" => new JsonObject { ["task"] = "diarize", ["progress"] = Math.Round(Random.Shared.NextDouble(), 2) },
                 _ => [],
             };
         }
