@@ -34,10 +34,8 @@ public sealed class ReflectorPipelineShapesTests(ReflectorFixture fixture) : ICl
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var owner = NewUser();
-        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
-        await using var live = await TranscriptTab.OpenAsync(relay, owner);
-        await live.SubscribeAsync(transcriptId);
-        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, owner, 1, TestTimeouts.Default);
+        var (transcriptId, live) = await FollowNewTranscriptAsync(relay, owner);
+        await using var _ = live;
 
         await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "TOPIC", FilePipelineTopic);
         AssertSameOnTheWire(FilePipelineTopicMessage(transcriptId), await live.NextAsync());
@@ -52,10 +50,8 @@ public sealed class ReflectorPipelineShapesTests(ReflectorFixture fixture) : ICl
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var owner = NewUser();
-        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private, uploaded: true);
-        await using var early = await TranscriptTab.OpenAsync(relay, owner);
-        await early.SubscribeAsync(transcriptId);
-        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, owner, 1, TestTimeouts.Default);
+        var (transcriptId, early) = await FollowNewTranscriptAsync(relay, owner, uploaded: true);
+        await using var _ = early;
         await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "TOPIC", FilePipelineTopic);
         await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "First run" });
 
@@ -77,10 +73,8 @@ public sealed class ReflectorPipelineShapesTests(ReflectorFixture fixture) : ICl
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var owner = NewUser();
-        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
-        await using var early = await TranscriptTab.OpenAsync(relay, owner);
-        await early.SubscribeAsync(transcriptId);
-        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, owner, 1, TestTimeouts.Default);
+        var (transcriptId, early) = await FollowNewTranscriptAsync(relay, owner);
+        await using var _ = early;
 
         // Reflector's live pipeline: recording, live text and topics, then processing at its flush (no wipe).
         await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "STATUS", new { value = "recording" });
@@ -100,10 +94,8 @@ public sealed class ReflectorPipelineShapesTests(ReflectorFixture fixture) : ICl
     {
         await using var relay = new RelayFactory(fixture.Reflector);
         var owner = NewUser();
-        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private);
-        await using var live = await TranscriptTab.OpenAsync(relay, owner);
-        await live.SubscribeAsync(transcriptId);
-        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, owner, 1, TestTimeouts.Default);
+        var (transcriptId, live) = await FollowNewTranscriptAsync(relay, owner);
+        await using var _ = live;
 
         await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "DAG_STATUS", new { status = "running", tasks = new[] { new { name = "diarize", status = "running" } } });
         await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "DAG_TASK_PROGRESS", new { task = "diarize", progress = 0.5 });
@@ -134,6 +126,16 @@ public sealed class ReflectorPipelineShapesTests(ReflectorFixture fixture) : ICl
     }
 
     private static string NewUser() => "shapes-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>A new private transcript of <paramref name="owner"/>, followed by a tab of theirs once Reflector listens.</summary>
+    private async Task<(string TranscriptId, TranscriptTab Tab)> FollowNewTranscriptAsync(RelayFactory relay, string owner, bool uploaded = false)
+    {
+        var transcriptId = fixture.Reflector.CreateTranscript(owner, TranscriptShareMode.Private, uploaded: uploaded);
+        var tab = await TranscriptTab.OpenAsync(relay, owner);
+        await tab.SubscribeAsync(transcriptId);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, owner, 1, TestTimeouts.Default);
+        return (transcriptId, tab);
+    }
 
     private static void AssertSameOnTheWire(TranscriptEventMessage expected, TranscriptEventMessage actual) =>
         Assert.Equal(JsonSerializer.Serialize(expected, Wire), JsonSerializer.Serialize(actual, Wire));
