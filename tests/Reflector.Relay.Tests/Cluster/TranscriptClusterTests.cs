@@ -113,6 +113,8 @@ public sealed class TranscriptClusterTests(ClusterFixture fixture, ITestOutputHe
         var nodes = await cluster.StartNodesAsync(2, new Dictionary<string, string?>
         {
             ["Limits__MaxTranscriptHistoryBytes"] = historyBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // What is under test is the history; a tab slowed by a busy machine must not fall behind its own outbox.
+            ["Limits__MaxQueuedBytesPerConnection"] = (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         var userId = ClusterFixture.NewUser("transcript-follower-history");
         var transcriptId = fixture.Reflector.CreateTranscript(userId, TranscriptShareMode.Private);
