@@ -32,9 +32,8 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
     private long _newestEpoch;
     private (long Epoch, long Sequence) _newestStatus;
 
+    // Completes after the first attempt to subscribe, heard or not: a relay that cannot hear Redis serves its tabs alone.
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ChannelMessageQueue? _queue;
-    private Task _subscription = Task.CompletedTask;
     private bool _disposed;
 
     /// <param name="streamKey">The stream's name in Redis (<see cref="ClusterKeys.UserStream"/>, <see cref="ClusterKeys.TranscriptStream"/>).</param>
@@ -80,13 +79,7 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         }
     }
 
-    public void Start()
-    {
-        lock (_lock)
-        {
-            _subscription = SubscribeAsync();
-        }
-    }
+    public void Start() => _ = EnsureSubscribedAsync();
 
     public async ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -174,7 +167,9 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             }
 
             _disposed = true;
+            _live = false;
             queue = _queue;
+            _queue = null;
         }
 
         await ReleaseAsync().ConfigureAwait(false);
@@ -185,12 +180,17 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             await queue.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await _subscription.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ((Task)_subscribing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _probe?.TrySetCanceled();
         Wake();
     }
 
     /// <summary>Redis is unreachable: a relay waiting for the holder holds a socket of its own meanwhile.</summary>
-    public void OnRedisLost() => Wake();
+    public void OnRedisLost()
+    {
+        OnSubscriptionLost();
+        Wake();
+    }
 
     /// <summary>
     /// Redis answers again, or this relay was silent long enough to have been given up: a held socket is kept only
@@ -199,7 +199,6 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
     /// <returns><see langword="true"/> when this relay still holds the socket.</returns>
     public async Task<bool> SettleAsync()
     {
-        bool subscribed;
         bool holding;
         lock (_lock)
         {
@@ -208,22 +207,25 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
                 return false;
             }
 
-            subscribed = _queue is not null;
             holding = _lease is not null;
-        }
-
-        if (!subscribed)
-        {
-            lock (_lock)
+            if (!holding)
             {
-                _subscription = SubscribeAsync();
+                // Following, this relay may have missed the holder's messages while it was away.
+                _gapReason ??= "rejoined";
             }
         }
 
+        // Awaited: a resync sent before the channel is heard again would let what follows it be lost too, and a
+        // socket let go before then would leave this relay's tabs hearing nobody.
+        var live = await EnsureSubscribedAsync().ConfigureAwait(false);
         if (!holding)
         {
             Wake();
-            await _observer.OnRemoteGapAsync().ConfigureAwait(false);
+            if (live)
+            {
+                await TellGapAsync(heard: false).ConfigureAwait(false);
+            }
+
             return false;
         }
 
@@ -251,7 +253,21 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             else if (result.Won)
             {
                 _holderValue = result.HolderValue;
-                _epoch = EpochOf(result.HolderValue);
+                var epoch = EpochOf(result.HolderValue);
+                if (epoch != _epoch)
+                {
+                    // Receivers expect a new epoch's messages from 1: anything else they take for a gap.
+                    _sequence = 0;
+                }
+
+                _epoch = epoch;
+                _newestEpoch = Math.Max(_newestEpoch, _epoch);
+            }
+            else if (!live)
+            {
+                // Lost, but this relay cannot hear the holder yet: its tabs keep its own socket (a fallback lease,
+                // settled again at every heartbeat) until they can.
+                _holderValue = null;
             }
             else
             {
@@ -391,6 +407,9 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             {
                 _epoch = EpochOf(holderValue);
                 _newestEpoch = Math.Max(_newestEpoch, _epoch);
+                // Numbered from 1 in each epoch, so followers can tell a gap from a new holder.
+                _sequence = 0;
+                _heard = null;
             }
         }
 
