@@ -102,7 +102,7 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             ClaimResult result;
             try
             {
-                result = await _cluster.TryClaimAsync(StreamKey, HolderId).ConfigureAwait(false);
+                result = await _cluster.TryClaimAsync(StreamKey, HolderId, EpochFloor).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
@@ -232,7 +232,7 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         ClaimResult result;
         try
         {
-            result = await _cluster.TryClaimAsync(StreamKey, HolderId).ConfigureAwait(false);
+            result = await _cluster.TryClaimAsync(StreamKey, HolderId, EpochFloor).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -437,6 +437,18 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         }
 
         _cluster.Publish(StreamKey, envelope, kind == ClusterMessageKind.Status ? holderValue : null);
+    }
+
+    /// <summary>One more than the newest epoch this claim heard or held: a new claim's epoch is at least that.</summary>
+    private long EpochFloor
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _newestEpoch + 1;
+            }
+        }
     }
 
     private bool IsHolding

@@ -146,12 +146,13 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     }
 
     /// <summary>Runs the claim script; throws when Redis cannot answer.</summary>
-    internal async Task<ClaimResult> TryClaimAsync(string stream, string holderId)
+    /// <param name="epochFloor">One more than the newest epoch the claimant heard of the stream: see <see cref="ClusterKeys.ClaimScript"/>.</param>
+    internal async Task<ClaimResult> TryClaimAsync(string stream, string holderId, long epochFloor)
     {
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             ClusterKeys.ClaimScript,
             [Keys.Owner(stream), Keys.Epoch(stream), Keys.Status(stream)],
-            [holderId, Keys.NodePrefix, KeyLifetimeMs]).ConfigureAwait(false))!;
+            [holderId, Keys.NodePrefix, KeyLifetimeMs, epochFloor]).ConfigureAwait(false))!;
         var value = (string)result[1]!;
         return new ClaimResult((int)result[0] == 1, value, (int)result[2] == 1);
     }
@@ -358,6 +359,10 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         {
             Database.SetAdd(Keys.Interested(stream), NodeId, CommandFlags.FireAndForget);
             Database.KeyExpire(Keys.Interested(stream), _options.KeyLifetime, CommandFlags.FireAndForget);
+            // Said on the channel too: a holder reads the set only when told, and would otherwise let go of a user
+            // whose tabs on this relay it no longer knows about.
+            Subscriber.Publish(
+                Keys.Channel(stream), new ClusterEnvelope(NodeId, 0, 0, ClusterMessageKind.Interest).ToJson(), CommandFlags.FireAndForget);
         }
 
         // Side by side (the client pipelines them): thousands of claims settled one round trip at a time could

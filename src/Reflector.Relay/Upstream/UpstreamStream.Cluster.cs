@@ -136,6 +136,20 @@ internal sealed partial class UpstreamStream<TMessage>
 
     public async Task OnClaimConfirmedAsync()
     {
+        if (IsHolding && _claim.MayDeliver)
+        {
+            // Said again: a Redis restarted empty lost the status key, and a relay following from now on would wait
+            // for it (a transcript's tabs get in only once they know the socket's outcome). Dropped as a repeat by
+            // the relays that heard it.
+            UpstreamStatus status;
+            lock (_lock)
+            {
+                status = _status;
+            }
+
+            _claim.Publish(status);
+        }
+
         if (Interlocked.Exchange(ref _missedWhileUnconfirmed, 0) == 1)
         {
             await RelayAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);

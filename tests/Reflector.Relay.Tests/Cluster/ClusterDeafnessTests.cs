@@ -107,6 +107,38 @@ public sealed class ClusterDeafnessTests(ClusterFixture fixture, ITestOutputHelp
         }
     }
 
+    [Fact]
+    public async Task When_Redis_restarts_empty_mid_stream_every_tab_hears_each_later_event_once_in_order_or_a_resync_first()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(3);
+        var userId = ClusterFixture.NewUser("redis-restarted");
+        var tabs = await ClusterTabs.OneOnEachInTurnAsync(nodes, fixture, userId);
+        try
+        {
+            for (var round = 0; round < 2; round++)
+            {
+                var result = await FaultRound.RunAsync(
+                    fixture,
+                    userId,
+                    tabs,
+                    fault: async () =>
+                    {
+                        await fixture.Redis.KillAsync();
+                        await Task.Delay(TimeSpan.FromSeconds(2));
+                        await fixture.Redis.RestartAsync();
+                    },
+                    events: 60,
+                    spacing: TimeSpan.FromMilliseconds(100));
+                result.AssertEveryTabHeardEachEventOnceInOrderOrAResyncFirst(output);
+            }
+        }
+        finally
+        {
+            await ClusterTabs.DisposeAllAsync(tabs);
+        }
+    }
+
     /// <summary>
     /// One round: the tabs' queues drained, a stream of numbered events emitted with the fault injected once a few
     /// have gone out, then markers until every tab has heard one. What each tab heard is checked afterwards.
