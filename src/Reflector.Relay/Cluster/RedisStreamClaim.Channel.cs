@@ -113,6 +113,12 @@ internal sealed partial class RedisStreamClaim<TMessage>
                 queue.OnMessage(message => OnEnvelopeAsync(ClusterEnvelope.Parse(message.Message), fromChannel: true));
             }
 
+            if (!_cluster.Subscriber.IsConnected(channel))
+            {
+                // The client subscribes the queue again once its pub/sub connection is back; checked at a later beat.
+                return false;
+            }
+
             if (!await ProbeAsync(channel).ConfigureAwait(false))
             {
                 throw new TimeoutException("the probe published on the channel did not come back");

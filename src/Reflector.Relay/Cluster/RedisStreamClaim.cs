@@ -180,7 +180,13 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             await queue.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await ((Task)_subscribing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Task subscribing;
+        lock (_lock)
+        {
+            subscribing = _subscribing;
+        }
+
+        await subscribing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _probe?.TrySetCanceled();
         Wake();
     }
@@ -215,17 +221,16 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             }
         }
 
-        // Awaited: a resync sent before the channel is heard again would let what follows it be lost too, and a
-        // socket let go before then would leave this relay's tabs hearing nobody.
-        var live = await EnsureSubscribedAsync().ConfigureAwait(false);
+        // Not awaited: the relay's whole rejoin waits on its settling, and a probe that cannot come back yet (the
+        // pub/sub connection reconnects on its own) must not hold up thousands of claims. Until the claim hears its
+        // channel, a follower's resync waits (it is sent once the probe comes back, so nothing after it is lost
+        // too), and a holder that lost keeps its socket for its own tabs (settled again at the next heartbeat).
+        _ = EnsureSubscribedAsync();
+        var live = IsLive;
         if (!holding)
         {
             Wake();
-            if (live)
-            {
-                await TellGapAsync(heard: false).ConfigureAwait(false);
-            }
-
+            await TellGapAsync(heard: false).ConfigureAwait(false);
             return false;
         }
 
