@@ -65,6 +65,16 @@ public sealed class ClusterDeafnessTests(ClusterFixture fixture, ITestOutputHelp
                     events: 300);
                 result.AssertEveryTabHeardEachEventOnceInOrderOrAResyncFirst(output);
             }
+
+            // Each follower lost its pub/sub connection: it said so to its tabs, and counted it.
+            foreach (var follower in nodes.Skip(1))
+            {
+                var scrape = await follower.ScrapeMetricsAsync();
+                Assert.True(
+                    scrape.Value("reflector_relay_cluster_resyncs_total", ("reason", "subscription_lost"))
+                    + scrape.Value("reflector_relay_cluster_resyncs_total", ("reason", "sequence_gap")) > 0,
+                    $"{follower.Name} counted no resync:{Environment.NewLine}{scrape.Text}");
+            }
         }
         finally
         {
