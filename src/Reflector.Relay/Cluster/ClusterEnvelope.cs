@@ -55,4 +55,10 @@ internal enum ClusterMessageKind
 
     /// <summary>The holder let go: a relay with connections of the user may take the socket now.</summary>
     [JsonStringEnumMemberName("released")] Released,
+
+    /// <summary>
+    /// A claim checking that its own queue hears the channel: only the claim that sent it acts on it (its number in
+    /// <see cref="ClusterEnvelope.Sequence"/>); relays of older versions fail to parse it and drop it.
+    /// </summary>
+    [JsonStringEnumMemberName("probe")] Probe,
 }

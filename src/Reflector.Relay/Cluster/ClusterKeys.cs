@@ -54,8 +54,13 @@ internal sealed class ClusterKeys(string prefix)
     /// expiry by as much, so that is covered too; a Redis restart that lost the key is covered by the clock, as
     /// before. Written with %d, as Lua prints large numbers in exponent form.
     /// </para>
+    /// <para>
+    /// Not so a Redis restarted empty on a host whose clock is behind the old one: its epochs would be older than
+    /// the ones the relays heard, and the new holder's messages dropped for good. So the claimant also passes one
+    /// more than the newest epoch it has heard of the stream, and the epoch is at least that.
+    /// </para>
     /// The node key is built in the script (standalone Redis; a Redis Cluster would need hash tags).
-    /// KEYS: owner, epoch, status. ARGV: claimant, node key prefix, key lifetime in milliseconds.
+    /// KEYS: owner, epoch, status. ARGV: claimant, node key prefix, key lifetime in milliseconds, epoch floor.
     /// </summary>
     public const string ClaimScript = """
         local current = redis.call('GET', KEYS[1])
@@ -77,6 +82,8 @@ internal sealed class ClusterKeys(string prefix)
         local counted = (tonumber(redis.call('GET', KEYS[2])) or 0) + 1
         if counted > epoch then epoch = counted end
         if previous + 1 > epoch then epoch = previous + 1 end
+        local floor = tonumber(ARGV[4]) or 0
+        if floor > epoch then epoch = floor end
         epoch = string.format('%d', epoch)
         redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
         local value = ARGV[1] .. '|' .. epoch

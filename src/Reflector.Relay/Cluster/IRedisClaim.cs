@@ -13,6 +13,15 @@ internal interface IRedisClaim
 
     void OnRedisLost();
 
+    /// <summary>The claim's queue is proven to hear its channel (<see cref="EnsureSubscribedAsync"/>).</summary>
+    bool IsLive { get; }
+
+    /// <summary>Subscribes, or checks the subscription, until the claim hears its channel; one attempt at a time.</summary>
+    Task<bool> EnsureSubscribedAsync();
+
+    /// <summary>The pub/sub connection dropped: the claim is no longer known to hear its channel.</summary>
+    void OnSubscriptionLost();
+
     Task<bool> SettleAsync();
 
     Task ConfirmedAsync();

@@ -12,7 +12,7 @@ internal static partial class RedisClaimLog
     [LoggerMessage(512, LogLevel.Warning, "Settling the upstream of {Stream} in Redis failed: {Reason}; tried again at a later heartbeat")]
     public static partial void SettleFailed(ILogger logger, string stream, string reason);
 
-    [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of {Stream} failed: {Reason}; retried when Redis returns")]
+    [LoggerMessage(513, LogLevel.Warning, "Subscribing to the channel of {Stream} failed: {Reason}; retried at the next heartbeat")]
     public static partial void SubscribeFailed(ILogger logger, string stream, string reason);
 
     [LoggerMessage(514, LogLevel.Warning, "Renewing the keys of {Stream} in Redis failed: {Reason}; tried again at the next heartbeat")]
@@ -20,4 +20,7 @@ internal static partial class RedisClaimLog
 
     [LoggerMessage(515, LogLevel.Warning, "The claim on {Stream} was no longer in Redis as this relay left it; settling it again")]
     public static partial void RenewFoundClaimChanged(ILogger logger, string stream);
+
+    [LoggerMessage(516, LogLevel.Warning, "This relay's connections of {Stream} may have missed the holder's messages ({Reason}); they get a resync")]
+    public static partial void Resync(ILogger logger, string stream, string reason);
 }

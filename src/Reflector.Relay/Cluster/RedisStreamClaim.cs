@@ -32,9 +32,8 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
     private long _newestEpoch;
     private (long Epoch, long Sequence) _newestStatus;
 
+    // Completes after the first attempt to subscribe, heard or not: a relay that cannot hear Redis serves its tabs alone.
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ChannelMessageQueue? _queue;
-    private Task _subscription = Task.CompletedTask;
     private bool _disposed;
 
     /// <param name="streamKey">The stream's name in Redis (<see cref="ClusterKeys.UserStream"/>, <see cref="ClusterKeys.TranscriptStream"/>).</param>
@@ -80,13 +79,7 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         }
     }
 
-    public void Start()
-    {
-        lock (_lock)
-        {
-            _subscription = SubscribeAsync();
-        }
-    }
+    public void Start() => _ = EnsureSubscribedAsync();
 
     public async ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -109,7 +102,7 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             ClaimResult result;
             try
             {
-                result = await _cluster.TryClaimAsync(StreamKey, HolderId).ConfigureAwait(false);
+                result = await _cluster.TryClaimAsync(StreamKey, HolderId, EpochFloor).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
@@ -174,7 +167,9 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             }
 
             _disposed = true;
+            _live = false;
             queue = _queue;
+            _queue = null;
         }
 
         await ReleaseAsync().ConfigureAwait(false);
@@ -185,12 +180,23 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             await queue.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await _subscription.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Task subscribing;
+        lock (_lock)
+        {
+            subscribing = _subscribing;
+        }
+
+        await subscribing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _probe?.TrySetCanceled();
         Wake();
     }
 
     /// <summary>Redis is unreachable: a relay waiting for the holder holds a socket of its own meanwhile.</summary>
-    public void OnRedisLost() => Wake();
+    public void OnRedisLost()
+    {
+        OnSubscriptionLost();
+        Wake();
+    }
 
     /// <summary>
     /// Redis answers again, or this relay was silent long enough to have been given up: a held socket is kept only
@@ -199,7 +205,6 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
     /// <returns><see langword="true"/> when this relay still holds the socket.</returns>
     public async Task<bool> SettleAsync()
     {
-        bool subscribed;
         bool holding;
         lock (_lock)
         {
@@ -208,29 +213,31 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
                 return false;
             }
 
-            subscribed = _queue is not null;
             holding = _lease is not null;
-        }
-
-        if (!subscribed)
-        {
-            lock (_lock)
+            if (!holding)
             {
-                _subscription = SubscribeAsync();
+                // Following, this relay may have missed the holder's messages while it was away.
+                _gapReason ??= "rejoined";
             }
         }
 
+        // Not awaited: the relay's whole rejoin waits on its settling, and a probe that cannot come back yet (the
+        // pub/sub connection reconnects on its own) must not hold up thousands of claims. Until the claim hears its
+        // channel, a follower's resync waits (it is sent once the probe comes back, so nothing after it is lost
+        // too), and a holder that lost keeps its socket for its own tabs (settled again at the next heartbeat).
+        _ = EnsureSubscribedAsync();
+        var live = IsLive;
         if (!holding)
         {
             Wake();
-            await _observer.OnRemoteGapAsync().ConfigureAwait(false);
+            await TellGapAsync(heard: false).ConfigureAwait(false);
             return false;
         }
 
         ClaimResult result;
         try
         {
-            result = await _cluster.TryClaimAsync(StreamKey, HolderId).ConfigureAwait(false);
+            result = await _cluster.TryClaimAsync(StreamKey, HolderId, EpochFloor).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -251,7 +258,21 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             else if (result.Won)
             {
                 _holderValue = result.HolderValue;
-                _epoch = EpochOf(result.HolderValue);
+                var epoch = EpochOf(result.HolderValue);
+                if (epoch != _epoch)
+                {
+                    // Receivers expect a new epoch's messages from 1: anything else they take for a gap.
+                    _sequence = 0;
+                }
+
+                _epoch = epoch;
+                _newestEpoch = Math.Max(_newestEpoch, _epoch);
+            }
+            else if (!live)
+            {
+                // Lost, but this relay cannot hear the holder yet: its tabs keep its own socket (a fallback lease,
+                // settled again at every heartbeat) until they can.
+                _holderValue = null;
             }
             else
             {
@@ -391,6 +412,9 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             {
                 _epoch = EpochOf(holderValue);
                 _newestEpoch = Math.Max(_newestEpoch, _epoch);
+                // Numbered from 1 in each epoch, so followers can tell a gap from a new holder.
+                _sequence = 0;
+                _heard = null;
             }
         }
 
@@ -418,6 +442,18 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         }
 
         _cluster.Publish(StreamKey, envelope, kind == ClusterMessageKind.Status ? holderValue : null);
+    }
+
+    /// <summary>One more than the newest epoch this claim heard or held: a new claim's epoch is at least that.</summary>
+    private long EpochFloor
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _newestEpoch + 1;
+            }
+        }
     }
 
     private bool IsHolding

@@ -32,6 +32,8 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     private ConnectionMultiplexer? _redis;
     // The round of key renewals under way, if any: run beside the heartbeat, which must never wait on it.
     private Task _renewals = Task.CompletedTask;
+    // The round of subscriptions being retried or checked, if any: beside the heartbeat too.
+    private Task _subscriptions = Task.CompletedTask;
 
     public RedisUpstreamOwnership(
         IOptions<ClusterOptions> options,
@@ -66,6 +68,9 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     internal TimeSpan SafetyRetry => 10 * _options.NodeTimeout;
 
     internal TimeSpan HeartbeatInterval => _options.HeartbeatInterval;
+
+    /// <summary>How long a claim waits for its probe to come back on its channel before it takes itself for deaf.</summary>
+    internal TimeSpan ProbeTimeout => 2 * _options.HeartbeatInterval;
 
     internal TimeProvider TimeProvider => _timeProvider;
 
@@ -131,13 +136,23 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
 
     internal bool IsLive(string nodeId) => _heartbeat.IsLive(nodeId);
 
+    /// <summary>Whether this relay has no claim of <paramref name="stream"/> but one.</summary>
+    internal bool IsOnlyClaimOn(string stream)
+    {
+        lock (_lock)
+        {
+            return _interest.GetValueOrDefault(stream) <= 1;
+        }
+    }
+
     /// <summary>Runs the claim script; throws when Redis cannot answer.</summary>
-    internal async Task<ClaimResult> TryClaimAsync(string stream, string holderId)
+    /// <param name="epochFloor">One more than the newest epoch the claimant heard of the stream: see <see cref="ClusterKeys.ClaimScript"/>.</param>
+    internal async Task<ClaimResult> TryClaimAsync(string stream, string holderId, long epochFloor)
     {
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             ClusterKeys.ClaimScript,
             [Keys.Owner(stream), Keys.Epoch(stream), Keys.Status(stream)],
-            [holderId, Keys.NodePrefix, KeyLifetimeMs]).ConfigureAwait(false))!;
+            [holderId, Keys.NodePrefix, KeyLifetimeMs, epochFloor]).ConfigureAwait(false))!;
         var value = (string)result[1]!;
         return new ClaimResult((int)result[0] == 1, value, (int)result[2] == 1);
     }
@@ -287,7 +302,20 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         configuration.ClientName ??= NodeId;
 
         _redis = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        _redis.ConnectionFailed += (_, _) => _heartbeat.Wake();
+        _redis.ConnectionFailed += (_, failure) =>
+        {
+            if (failure.ConnectionType == ConnectionType.Subscription)
+            {
+                // The client subscribes everything again by itself, but what was published meanwhile is lost.
+                Log.SubscriptionLost(_logger, failure.FailureType.ToString());
+                foreach (var claim in Claims())
+                {
+                    claim.OnSubscriptionLost();
+                }
+            }
+
+            _heartbeat.Wake();
+        };
         _redis.ConnectionRestored += (_, _) => _heartbeat.Wake();
         Log.Started(_logger, NodeId, _redis.IsConnected);
         await _heartbeat.StartAsync().ConfigureAwait(false);
@@ -298,6 +326,7 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
     {
         await _heartbeat.StopAsync().ConfigureAwait(false);
         await _renewals.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _subscriptions.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public async ValueTask DisposeAsync()
@@ -330,6 +359,10 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
         {
             Database.SetAdd(Keys.Interested(stream), NodeId, CommandFlags.FireAndForget);
             Database.KeyExpire(Keys.Interested(stream), _options.KeyLifetime, CommandFlags.FireAndForget);
+            // Said on the channel too: a holder reads the set only when told, and would otherwise let go of a user
+            // whose tabs on this relay it no longer knows about.
+            Subscriber.Publish(
+                Keys.Channel(stream), new ClusterEnvelope(NodeId, 0, 0, ClusterMessageKind.Interest).ToJson(), CommandFlags.FireAndForget);
         }
 
         // Side by side (the client pipelines them): thousands of claims settled one round trip at a time could
@@ -368,6 +401,12 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
             _renewals = RenewDueKeysAsync();
         }
 
+        // Every claim that does not hear its channel tries again now, until it does.
+        if (_subscriptions.IsCompleted)
+        {
+            _subscriptions = SubscribeDeafClaimsAsync();
+        }
+
         foreach (var ((stream, holderValue), holderId) in _pendingReleases)
         {
             if (await TryReleaseAsync(stream, holderId, holderValue).ConfigureAwait(false))
@@ -382,6 +421,27 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
             {
                 await claim.ConfirmedAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task SubscribeDeafClaimsAsync()
+    {
+        var deaf = Claims().Where(claim => !claim.IsLive).ToList();
+        if (deaf.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Parallel.ForEachAsync(
+                deaf,
+                new ParallelOptions { MaxDegreeOfParallelism = 64 },
+                async (claim, _) => await claim.EnsureSubscribedAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Log.SubscriptionsFailed(_logger, exception);
         }
     }
 
@@ -434,6 +494,12 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
 
         [LoggerMessage(506, LogLevel.Error, "A round of key renewals in Redis failed; the keys are renewed at a later heartbeat")]
         public static partial void RenewalsFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(507, LogLevel.Warning, "The pub/sub connection to Redis dropped ({Failure}): every channel is checked again before it counts as heard")]
+        public static partial void SubscriptionLost(ILogger logger, string failure);
+
+        [LoggerMessage(508, LogLevel.Error, "A round of subscriptions to Redis failed; tried again at the next heartbeat")]
+        public static partial void SubscriptionsFailed(ILogger logger, Exception exception);
     }
 }
 

@@ -21,6 +21,7 @@ internal sealed class RelayMetrics
     private readonly Counter<long> _claimsLost;
     private readonly Counter<long> _clusterMessagesPublished;
     private readonly Counter<long> _clusterMessagesReceived;
+    private readonly Counter<long> _clusterResyncs;
     private readonly Meter _meter;
 
     public RelayMetrics(IMeterFactory meterFactory)
@@ -47,6 +48,10 @@ internal sealed class RelayMetrics
             "reflector_relay.cluster.messages_published", "{message}", "Messages this relay published for the user's connections on other relays.");
         _clusterMessagesReceived = meter.CreateCounter<long>(
             "reflector_relay.cluster.messages_received", "{message}", "Messages from other relays received on the channels of this relay's users.");
+        _clusterResyncs = meter.CreateCounter<long>(
+            "reflector_relay.cluster.resyncs", "{resync}",
+            "Resyncs sent to this relay's tabs of a stream because they may have missed the holder's messages, by reason: " +
+            "sequence_gap, subscription_lost, subscribe_failed, rejoined, presence_lapsed.");
         _deliveryLag = meter.CreateHistogram(
             "reflector_relay.events.delivery_lag",
             "s",
@@ -140,6 +145,8 @@ internal sealed class RelayMetrics
     public void ClusterMessagePublished() => _clusterMessagesPublished.Add(1);
 
     public void ClusterMessageReceived() => _clusterMessagesReceived.Add(1);
+
+    public void ClusterResync(string reason) => _clusterResyncs.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void EventReceived() => _eventsReceived.Add(1);
 

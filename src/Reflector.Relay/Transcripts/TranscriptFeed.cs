@@ -130,6 +130,20 @@ internal sealed class TranscriptFeed : IStreamFeed<TranscriptEventMessage>
         }
     }
 
+    public Task DeliverMidStreamGapAsync(TranscriptEventMessage resync, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            // Unlike a resync of this relay's own socket, no replay follows: what the history held is stale, and
+            // a subscriber joining from now on refetches too.
+            _sink.Send(_subscribers, resync);
+            _history.Clear();
+            _whole = false;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public void Leave(string connectionId)
     {
         lock (_lock)

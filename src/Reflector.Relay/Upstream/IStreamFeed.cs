@@ -55,6 +55,13 @@ internal interface IStreamFeed<TMessage>
     /// </summary>
     void OnFollowingMidStream();
 
+    /// <summary>
+    /// This relay's connections may have missed messages of another relay's socket, and no replay follows: tells
+    /// them <paramref name="resync"/> and, at once with it, does what <see cref="OnFollowingMidStream"/> does, so a
+    /// connection joining in between is never told it heard the stream whole.
+    /// </summary>
+    Task DeliverMidStreamGapAsync(TMessage resync, CancellationToken cancellationToken);
+
     /// <summary>A connection left the stream.</summary>
     void Leave(string connectionId);
 

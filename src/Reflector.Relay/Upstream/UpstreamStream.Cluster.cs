@@ -61,8 +61,7 @@ internal sealed partial class UpstreamStream<TMessage>
         UpstreamStreamLog.LeaseLost(_logger, _feed.Name);
         _onHoldChanged(this);
         // Whatever happened between this socket's last event and the other's first may be missed here.
-        await RelayLocallyAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
-        _feed.OnFollowingMidStream();
+        await RelayGapLocallyAsync().ConfigureAwait(false);
     }
 
     /// <summary>Lets another relay, one with a usable token, open the socket.</summary>
@@ -127,8 +126,7 @@ internal sealed partial class UpstreamStream<TMessage>
         if (!IsHolding)
         {
             // No replay follows a gap on the channel: the stream goes on where it is.
-            await RelayLocallyAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
-            _feed.OnFollowingMidStream();
+            await RelayGapLocallyAsync().ConfigureAwait(false);
         }
     }
 
@@ -136,9 +134,36 @@ internal sealed partial class UpstreamStream<TMessage>
 
     public async Task OnClaimConfirmedAsync()
     {
+        if (IsHolding && _claim.MayDeliver)
+        {
+            // Said again: a Redis restarted empty lost the status key, and a relay following from now on would wait
+            // for it (a transcript's tabs get in only once they know the socket's outcome). Dropped as a repeat by
+            // the relays that heard it.
+            UpstreamStatus status;
+            lock (_lock)
+            {
+                status = _status;
+            }
+
+            _claim.Publish(status);
+        }
+
         if (Interlocked.Exchange(ref _missedWhileUnconfirmed, 0) == 1)
         {
             await RelayAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A resync to this relay's connections of the stream only, followed by no replay.</summary>
+    private async Task RelayGapLocallyAsync()
+    {
+        try
+        {
+            await _feed.DeliverMidStreamGapAsync(_feed.Resync(ResyncReason.UpstreamReconnected), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            UpstreamStreamLog.RelayFailed(_logger, _feed.Name, exception);
         }
     }
 

@@ -304,6 +304,14 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
             return;
         }
 
+        if (Interlocked.Exchange(ref _missedWhileUnconfirmed, 0) == 1)
+        {
+            // Delivering again after messages were held back (the presence lapsed and came back, Redis froze): the
+            // tabs here and on the other relays hear resync before anything that follows the ones they missed.
+            _metrics.ClusterResync("presence_lapsed");
+            await RelayAsync(_feed.Resync(ResyncReason.UpstreamReconnected)).ConfigureAwait(false);
+        }
+
         try
         {
             _claim.Publish(message);

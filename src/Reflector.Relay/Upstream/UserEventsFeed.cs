@@ -45,6 +45,9 @@ internal sealed class UserEventsFeed(string userId, UpstreamOptions options, IUs
         // User events have no history; each connection is told the holder's status when it joins.
     }
 
+    public Task DeliverMidStreamGapAsync(InvalidateMessage resync, CancellationToken cancellationToken) =>
+        DeliverAsync(resync, frameBytes: 0, cancellationToken);
+
     public void Leave(string connectionId)
     {
         // Deliveries address the user's connections as SignalR tracks them; nothing to forget here.

@@ -54,6 +54,42 @@ public sealed class TranscriptClusterTests(ClusterFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_tab_joining_a_transcript_on_another_relay_after_Redis_restarted_empty_gets_in_and_hears_the_holder()
+    {
+        await using var cluster = fixture.NewCluster(output);
+        var nodes = await cluster.StartNodesAsync(2);
+        var userId = ClusterFixture.NewUser("transcript-redis-restart");
+        var transcriptId = fixture.Reflector.CreateTranscript(userId, TranscriptShareMode.Private);
+        await using var first = await TranscriptTab.OpenAsync(nodes[0].CreateClient(fixture.TokenFor(userId)));
+        await using var second = await TranscriptTab.OpenAsync(nodes[1].CreateClient(fixture.TokenFor(userId)));
+        await first.SubscribeAsync(transcriptId);
+        await fixture.Reflector.WaitForTranscriptOpenSocketsAsync(transcriptId, userId, 1, TestTimeouts.Default);
+
+        // Redis comes back with nothing; the holder claims its stream again, and its status key is gone with the rest.
+        await fixture.Redis.RestartAsync();
+        await TestTimeouts.EventuallyAsync(
+            async () => (await fixture.Redis.KeysAsync($"*:transcript:*{transcriptId}:owner")).Count == 1,
+            "the holder claimed its transcript stream again");
+
+        // A relay following from now on learns the socket's outcome from the holder, so its tab gets in.
+        await second.SubscribeAsync(transcriptId);
+        await fixture.Reflector.EmitTranscriptEventAsync(transcriptId, "FINAL_TITLE", new { title = "After the restart" });
+        foreach (var tab in new[] { first, second })
+        {
+            TranscriptEventMessage message;
+            do
+            {
+                message = await tab.NextAsync();
+            }
+            while (message is TranscriptEventMessage.Resync);
+
+            AssertSame(new TranscriptEventMessage.FinalTitle(transcriptId, "After the restart"), message);
+        }
+
+        Assert.Equal(1, fixture.Reflector.TranscriptOpenSockets(transcriptId, userId));
+    }
+
+    [Fact]
     public async Task Anonymous_viewers_of_a_public_transcript_on_two_relays_share_one_tokenless_socket_cluster_wide()
     {
         await using var cluster = fixture.NewCluster(output);

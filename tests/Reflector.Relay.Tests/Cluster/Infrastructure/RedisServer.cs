@@ -72,6 +72,37 @@ internal sealed class RedisServer : IAsyncDisposable
         await process.WaitForExitAsync().DefaultTimeout();
     }
 
+    /// <summary>
+    /// SIGSTOP, as a frozen VM or a long fork looks to its clients: every socket open, nothing answered. Returns once
+    /// the kernel reports it stopped.
+    /// </summary>
+    public async Task PauseAsync()
+    {
+        Signal("STOP");
+        await TestTimeouts.Eventually(() => IsStopped, $"redis-server on port {Port} is stopped");
+    }
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>; returns once it answers PING.</summary>
+    public async Task ResumeAsync()
+    {
+        Signal("CONT");
+        await WaitUntilReadyAsync(_process!);
+    }
+
+    private bool IsStopped =>
+        _process is { HasExited: false } process
+        && File.ReadAllText($"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/stat").Split(") ")[1].StartsWith('T');
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", [$"-{name}", _process!.Id.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} on redis-server failed (exit code {kill.ExitCode}).");
+        }
+    }
+
     /// <summary>Starts it again on the same port, with no keys (nothing was persisted); returns once it answers PING.</summary>
     public async Task RestartAsync()
     {
