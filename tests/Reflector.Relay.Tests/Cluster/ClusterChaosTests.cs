@@ -343,22 +343,6 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
     }
 
     /// <summary>Invalidations up to and including <paramref name="last"/>, resyncs left out.</summary>
-    private static async Task<List<InvalidateMessage>> InvalidationsUntilAsync(RelayClient tab, InvalidateMessage last)
-    {
-        var seen = new List<InvalidateMessage>();
-        while (true)
-        {
-            var message = await tab.NextMessageAsync();
-            if (message is InvalidateMessage.Resync)
-            {
-                continue;
-            }
-
-            seen.Add(message);
-            if (message == last)
-            {
-                return seen;
-            }
-        }
-    }
+    private static async Task<List<InvalidateMessage>> InvalidationsUntilAsync(RelayClient tab, InvalidateMessage last) =>
+        [.. (await tab.NextMessagesUntilAsync(message => message == last)).Where(message => message is not InvalidateMessage.Resync)];
 }

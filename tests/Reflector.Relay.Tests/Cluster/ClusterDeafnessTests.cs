@@ -244,18 +244,8 @@ public sealed class ClusterDeafnessTests(ClusterFixture fixture, ITestOutputHelp
             }
         }
 
-        private static async Task<List<InvalidateMessage>> ReadUntilMarkerAsync(RelayClient tab, string prefix)
-        {
-            var heard = new List<InvalidateMessage>();
-            while (true)
-            {
-                var message = await tab.NextMessageAsync();
-                heard.Add(message);
-                if (message is InvalidateMessage.TranscriptCreated { TranscriptId: var id } && id.StartsWith($"{prefix}-marker-", StringComparison.Ordinal))
-                {
-                    return heard;
-                }
-            }
-        }
+        private static Task<List<InvalidateMessage>> ReadUntilMarkerAsync(RelayClient tab, string prefix) =>
+            tab.NextMessagesUntilAsync(message =>
+                message is InvalidateMessage.TranscriptCreated { TranscriptId: var id } && id.StartsWith($"{prefix}-marker-", StringComparison.Ordinal));
     }
 }

@@ -32,6 +32,21 @@ internal sealed class RelayClient : IAsyncDisposable
     public async Task<InvalidateMessage> NextMessageAsync() =>
         await _messages.Reader.ReadAsync().DefaultTimeout();
 
+    /// <summary>Every message in order, resyncs included, up to and including the first that <paramref name="isLast"/> accepts.</summary>
+    public async Task<List<InvalidateMessage>> NextMessagesUntilAsync(Func<InvalidateMessage, bool> isLast)
+    {
+        var messages = new List<InvalidateMessage>();
+        InvalidateMessage message;
+        do
+        {
+            message = await NextMessageAsync();
+            messages.Add(message);
+        }
+        while (!isLast(message));
+
+        return messages;
+    }
+
     public bool TryTakeMessage(out InvalidateMessage? message) => _messages.Reader.TryRead(out message);
 
     /// <summary>The next message, or <see langword="null"/> when none arrives within <paramref name="wait"/>.</summary>
