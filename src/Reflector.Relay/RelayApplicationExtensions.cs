@@ -13,7 +13,7 @@ using Reflector.Relay.Limits;
 using Reflector.Relay.Origins;
 using Reflector.Relay.Logging;
 using Reflector.Relay.Proxies;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.Features;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Auth;
 

@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using StackExchange.Redis;
 
 namespace Reflector.Relay.Cluster;
@@ -240,16 +241,16 @@ internal sealed partial class ClusterHeartbeat : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(501, LogLevel.Warning, "Redis is unreachable: every relay holds its own users' sockets until it returns")]
+        [LoggerMessage(LogEventIds.Cluster.RedisLost, LogLevel.Warning, "Redis is unreachable: every relay holds its own users' sockets until it returns")]
         public static partial void RedisLost(ILogger logger);
 
-        [LoggerMessage(502, LogLevel.Information, "Cluster node {NodeId} (re)joined Redis: settling its claims")]
+        [LoggerMessage(LogEventIds.Cluster.Rejoined, LogLevel.Information, "Cluster node {NodeId} (re)joined Redis: settling its claims")]
         public static partial void Rejoined(ILogger logger, string nodeId);
 
-        [LoggerMessage(503, LogLevel.Warning, "Relays stopped answering: {Nodes}; their sockets are taken over")]
+        [LoggerMessage(LogEventIds.Cluster.RelaysDied, LogLevel.Warning, "Relays stopped answering: {Nodes}; their sockets are taken over")]
         public static partial void RelaysDied(ILogger logger, string nodes);
 
-        [LoggerMessage(505, LogLevel.Warning, "Cluster heartbeat failed: {Reason}")]
+        [LoggerMessage(LogEventIds.Cluster.BeatFailed, LogLevel.Warning, "Cluster heartbeat failed: {Reason}")]
         public static partial void BeatFailed(ILogger logger, string reason);
     }
 }

@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Events;
@@ -486,19 +487,19 @@ internal sealed partial class RedisUpstreamOwnership : IUpstreamOwnership<Invali
 
     private static partial class Log
     {
-        [LoggerMessage(500, LogLevel.Information, "Cluster node {NodeId} started; Redis connected: {Connected}")]
+        [LoggerMessage(LogEventIds.Cluster.Started, LogLevel.Information, "Cluster node {NodeId} started; Redis connected: {Connected}")]
         public static partial void Started(ILogger logger, string nodeId, bool connected);
 
-        [LoggerMessage(504, LogLevel.Warning, "Publishing to the cluster for {Stream} failed: {Reason}")]
+        [LoggerMessage(LogEventIds.Cluster.PublishFailed, LogLevel.Warning, "Publishing to the cluster for {Stream} failed: {Reason}")]
         public static partial void PublishFailed(ILogger logger, string stream, string reason);
 
-        [LoggerMessage(506, LogLevel.Error, "A round of key renewals in Redis failed; the keys are renewed at a later heartbeat")]
+        [LoggerMessage(LogEventIds.Cluster.RenewalsFailed, LogLevel.Error, "A round of key renewals in Redis failed; the keys are renewed at a later heartbeat")]
         public static partial void RenewalsFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(507, LogLevel.Warning, "The pub/sub connection to Redis dropped ({Failure}): every channel is checked again before it counts as heard")]
+        [LoggerMessage(LogEventIds.Cluster.SubscriptionLost, LogLevel.Warning, "The pub/sub connection to Redis dropped ({Failure}): every channel is checked again before it counts as heard")]
         public static partial void SubscriptionLost(ILogger logger, string failure);
 
-        [LoggerMessage(508, LogLevel.Error, "A round of subscriptions to Redis failed; tried again at the next heartbeat")]
+        [LoggerMessage(LogEventIds.Cluster.SubscriptionsFailed, LogLevel.Error, "A round of subscriptions to Redis failed; tried again at the next heartbeat")]
         public static partial void SubscriptionsFailed(ILogger logger, Exception exception);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net.Mime;
 using Microsoft.Extensions.FileProviders;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Demo;
 

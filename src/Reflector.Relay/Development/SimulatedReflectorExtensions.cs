@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using System.Security.Cryptography;
 using Reflector.Simulator;
 
@@ -68,7 +69,7 @@ internal sealed partial class SimulatedReflectorService(SimulatorOptions options
         File.Delete(publicKeyFile);
     }
 
-    [LoggerMessage(1, LogLevel.Warning,
+    [LoggerMessage(LogEventIds.Hosting.SimulatedReflectorStarted, LogLevel.Warning,
         "No Upstream:EventsUrl configured: using a simulated Reflector at {BaseAddress} ({EventsUrl}, {TranscriptEventsUrl}). " +
         "Get a token with POST {BaseAddress}dev/tokens, emit events with POST {BaseAddress}dev/events, " +
         "create a transcript with POST {BaseAddress}dev/transcripts.")]

@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
@@ -131,6 +132,6 @@ internal static partial class ConnectionBindingMiddleware
     private static ILogger Logger(HttpContext context) =>
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConnectionBindingMiddleware));
 
-    [LoggerMessage(302, LogLevel.Warning, "Refused user {UserId} on a connection that belongs to another user")]
+    [LoggerMessage(LogEventIds.Hubs.ForeignUse, LogLevel.Warning, "Refused user {UserId} on a connection that belongs to another user")]
     private static partial void LogForeignUse(ILogger logger, string userId);
 }

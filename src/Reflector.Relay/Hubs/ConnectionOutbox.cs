@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Reflector.Relay.Hubs;
@@ -289,11 +290,11 @@ internal sealed partial class ConnectionOutbox
 
     private static partial class Log
     {
-        [LoggerMessage(400, LogLevel.Warning,
+        [LoggerMessage(LogEventIds.Hubs.Overflowed, LogLevel.Warning,
             "Connection {ConnectionId} of user {UserId} fell more than {MaxQueuedBytes} bytes behind; its backlog was replaced by resyncs")]
         public static partial void Overflowed(ILogger logger, string connectionId, string? userId, long maxQueuedBytes);
 
-        [LoggerMessage(401, LogLevel.Warning,
+        [LoggerMessage(LogEventIds.Hubs.Stalled, LogLevel.Warning,
             "Connection {ConnectionId} of user {UserId} took nothing for {Timeout}; disconnecting it")]
         public static partial void Stalled(ILogger logger, string connectionId, string? userId, TimeSpan timeout);
     }

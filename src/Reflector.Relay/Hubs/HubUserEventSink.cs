@@ -1,5 +1,5 @@
 using Reflector.Relay.Events;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Hubs;
 

@@ -5,7 +5,7 @@ using Reflector.Relay.Auth;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Origins;
 using Reflector.Relay.Transcripts;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Hubs;
 

@@ -1,10 +1,11 @@
+using Reflector.Relay.Logging;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Anonymous;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Transcripts;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Hubs;
 
@@ -202,7 +203,7 @@ internal sealed partial class UserEventsHub(
 
     private static partial class Log
     {
-        [LoggerMessage(701, LogLevel.Debug, "Refused a transcript subscription of user {UserId}: the id ({Length} characters) is not of a transcript id's shape")]
+        [LoggerMessage(LogEventIds.Hubs.InvalidTranscriptId, LogLevel.Debug, "Refused a transcript subscription of user {UserId}: the id ({Length} characters) is not of a transcript id's shape")]
         public static partial void InvalidTranscriptId(ILogger logger, string? userId, int length);
     }
 }

@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Connections;
@@ -91,9 +92,9 @@ internal static partial class ConnectionRateLimiting
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(301, LogLevel.Warning, "Refused a connection start from {RemoteAddress} to {Path}: Limits:NegotiationsPerAddressPerMinute reached, retry in {RetryAfterSeconds} s")]
+    [LoggerMessage(LogEventIds.Admission.RejectedAddress, LogLevel.Warning, "Refused a connection start from {RemoteAddress} to {Path}: Limits:NegotiationsPerAddressPerMinute reached, retry in {RetryAfterSeconds} s")]
     private static partial void LogRejectedAddress(ILogger logger, string? remoteAddress, PathString path, int retryAfterSeconds);
 
-    [LoggerMessage(303, LogLevel.Warning, "Refused a connection start of user {UserId} to {Path}: Limits:NegotiationsPerUserPerMinute reached, retry in {RetryAfterSeconds} s")]
+    [LoggerMessage(LogEventIds.Admission.RejectedUser, LogLevel.Warning, "Refused a connection start of user {UserId} to {Path}: Limits:NegotiationsPerUserPerMinute reached, retry in {RetryAfterSeconds} s")]
     private static partial void LogRejectedUser(ILogger logger, string userId, PathString path, int retryAfterSeconds);
 }

@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -58,6 +59,6 @@ internal static partial class BrowserOrigins
     private static bool IsSameOrigin(HttpRequest request, string origin) =>
         string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
 
-    [LoggerMessage(300, LogLevel.Warning, "Refused a browser connection from origin {Origin} to {Path}: not in Cors:AllowedOrigins")]
+    [LoggerMessage(LogEventIds.Admission.Refused, LogLevel.Warning, "Refused a browser connection from origin {Origin} to {Path}: not in Cors:AllowedOrigins")]
     private static partial void LogRefused(ILogger logger, string origin, PathString path);
 }

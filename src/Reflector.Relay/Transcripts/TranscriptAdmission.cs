@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Limits;
 
@@ -168,7 +169,7 @@ internal sealed partial class TranscriptAdmission
 
     private static partial class Log
     {
-        [LoggerMessage(711, LogLevel.Warning,
+        [LoggerMessage(LogEventIds.Transcripts.StreamLimitReached, LogLevel.Warning,
             "User {UserId} opened {Limit} new transcript streams within a minute (Limits:TranscriptStreamsPerUserPerMinute); more are refused for {RetryAfter}")]
         public static partial void StreamLimitReached(ILogger logger, string userId, int limit, TimeSpan retryAfter);
     }

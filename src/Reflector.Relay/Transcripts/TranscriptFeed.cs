@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Events;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Transcripts;
 

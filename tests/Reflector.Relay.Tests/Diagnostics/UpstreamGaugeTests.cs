@@ -3,8 +3,8 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
-using Reflector.Relay.Tests.Upstream;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Tests.Streams;
+using Reflector.Relay.Streams;
 using Reflector.Simulator;
 
 namespace Reflector.Relay.Tests.Diagnostics;

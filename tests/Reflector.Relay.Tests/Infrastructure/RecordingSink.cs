@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Reflector.Relay.Events;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Tests.Infrastructure;
 

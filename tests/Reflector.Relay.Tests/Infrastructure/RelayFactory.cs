@@ -10,7 +10,7 @@ using Reflector.Relay.Hubs;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 using Reflector.Simulator;
 
 namespace Reflector.Relay.Tests.Infrastructure;

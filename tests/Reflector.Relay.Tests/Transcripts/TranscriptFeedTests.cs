@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using Reflector.Relay.Events;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Transcripts;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Tests.Transcripts;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
 using Reflector.Relay.Transcripts;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 using Reflector.Simulator;
 using Serilog.Core;
 

@@ -7,9 +7,9 @@ using Polly;
 using Polly.Simmy;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
-namespace Reflector.Relay.Tests.Upstream;
+namespace Reflector.Relay.Tests.Streams;
 
 /// <summary>Upstream faults beyond plain drops: hangs, stampedes, fragmentation, injected chaos.</summary>
 public sealed class UpstreamFaultTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>

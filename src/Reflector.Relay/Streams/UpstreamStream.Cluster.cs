@@ -1,7 +1,7 @@
 using Reflector.Relay.Cluster;
 using Reflector.Relay.Events;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>The upstream's part in a cluster: holding the stream's socket, or following the relay that holds it.</summary>
 internal sealed partial class UpstreamStream<TMessage>

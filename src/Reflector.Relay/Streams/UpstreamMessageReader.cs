@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// Reads whole messages from one upstream socket. Most upstream sockets are quiet most of the time, so a socket

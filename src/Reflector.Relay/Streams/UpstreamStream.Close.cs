@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>Closing the stream: a clean close frame first, an abort only when the upstream does not answer it.</summary>
 internal sealed partial class UpstreamStream<TMessage>

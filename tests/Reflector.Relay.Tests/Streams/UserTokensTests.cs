@@ -1,6 +1,6 @@
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
-namespace Reflector.Relay.Tests.Upstream;
+namespace Reflector.Relay.Tests.Streams;
 
 public sealed class UserTokensTests
 {

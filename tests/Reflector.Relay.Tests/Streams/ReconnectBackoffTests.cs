@@ -1,7 +1,7 @@
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
 
-namespace Reflector.Relay.Tests.Upstream;
+namespace Reflector.Relay.Tests.Streams;
 
 /// <summary>The reconnect pipeline's timing, driven by fake time against a real simulated Reflector.</summary>
 public sealed class ReconnectBackoffTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using Polly;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// Opens one upstream socket the way a browser does: subprotocols <c>bearer</c> and the token. Handshakes in flight are

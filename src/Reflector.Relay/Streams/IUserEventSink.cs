@@ -1,6 +1,6 @@
 using Reflector.Relay.Events;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>Where a user's upstream delivers: every live browser connection of that user, and no one else.</summary>
 internal interface IUserEventSink

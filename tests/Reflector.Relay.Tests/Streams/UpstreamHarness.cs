@@ -7,10 +7,10 @@ using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Events;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Tests.Infrastructure;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 using Reflector.Simulator;
 
-namespace Reflector.Relay.Tests.Upstream;
+namespace Reflector.Relay.Tests.Streams;
 
 /// <summary>
 /// An <see cref="UpstreamConnectionManager"/> on fake time, talking to a real simulated Reflector, with

@@ -1,9 +1,9 @@
 using System.Net.WebSockets;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
-namespace Reflector.Relay.Tests.Upstream;
+namespace Reflector.Relay.Tests.Streams;
 
 public sealed class UpstreamConnectionManagerTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>
 {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Reflector.Relay.Cluster;
 using Reflector.Relay.Diagnostics;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 internal static class UpstreamServiceCollectionExtensions
 {

@@ -1,4 +1,4 @@
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// A browser connection's bearer token, kept so the relay can open its user's upstream socket with it.

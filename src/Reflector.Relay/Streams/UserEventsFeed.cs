@@ -1,6 +1,6 @@
 using Reflector.Relay.Events;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// A user's stream (<c>/v1/events</c>): each event becomes an <c>invalidate</c> for every connection of the user,

@@ -4,7 +4,7 @@ using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Cluster;
 using Reflector.Relay.Events;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// One upstream socket, of either kind of stream (a user's events, or one transcript's for one user): opens it with

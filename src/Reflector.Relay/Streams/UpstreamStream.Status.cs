@@ -1,6 +1,6 @@
 using Reflector.Relay.Events;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>The stream's state as its connections hear it: joining, reconnects scheduled, refusals, and which token to use.</summary>
 internal sealed partial class UpstreamStream<TMessage>

@@ -1,6 +1,6 @@
 using Reflector.Relay.Events;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// What one kind of upstream stream does with its socket: where it connects, how a frame reads, and who hears it.

@@ -1,4 +1,4 @@
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>The upstream socket could not be opened or was lost; the reconnect pipeline retries it.</summary>
 internal sealed class UpstreamConnectionException(string message, Exception? innerException = null)

@@ -1,3 +1,4 @@
+using Reflector.Relay.Logging;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Cluster;
@@ -6,7 +7,7 @@ using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Limits;
 using Reflector.Relay.Transcripts;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// The relay's upstream sockets, as a hosted service: one per user with live browser connections, and one per user
@@ -199,10 +200,10 @@ internal sealed partial class UpstreamConnectionManager : IHostedLifecycleServic
 
     private static partial class Log
     {
-        [LoggerMessage(203, LogLevel.Information, "Shutting down: closing {Count} upstream sockets")]
+        [LoggerMessage(LogEventIds.Streams.ShuttingDown, LogLevel.Information, "Shutting down: closing {Count} upstream sockets")]
         public static partial void ShuttingDown(ILogger logger, int count);
 
-        [LoggerMessage(204, LogLevel.Warning, "Shutdown timed out before every upstream socket had closed")]
+        [LoggerMessage(LogEventIds.Streams.ShutdownTimedOut, LogLevel.Warning, "Shutdown timed out before every upstream socket had closed")]
         public static partial void ShutdownTimedOut(ILogger logger);
     }
 }

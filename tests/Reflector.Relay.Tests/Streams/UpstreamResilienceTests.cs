@@ -8,7 +8,7 @@ using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
 
-namespace Reflector.Relay.Tests.Upstream;
+namespace Reflector.Relay.Tests.Streams;
 
 /// <summary>Faults of the upstream, as browser tabs connected through the relay experience them.</summary>
 public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>

@@ -1,4 +1,4 @@
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// The tokens of one user's live connections on this relay, and which of them the upstream refused: the upstream

@@ -1,7 +1,7 @@
 using Polly;
 using Polly.Retry;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>Told by the reconnect pipeline before it waits for the next attempt.</summary>
 internal interface IReconnectObserver

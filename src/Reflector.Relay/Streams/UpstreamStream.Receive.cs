@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Reflector.Relay.Events;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>The upstream's reading side: whole messages off the socket, parsed once, relayed or dropped with a reason.</summary>
 internal sealed partial class UpstreamStream<TMessage>

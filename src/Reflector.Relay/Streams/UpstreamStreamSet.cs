@@ -4,7 +4,7 @@ using Reflector.Relay.Cluster;
 using Reflector.Relay.Diagnostics;
 using Reflector.Relay.Limits;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>
 /// The upstream streams of one kind, one per key. A stream's first connection opens it, its last one starts the

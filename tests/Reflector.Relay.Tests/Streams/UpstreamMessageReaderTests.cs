@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Reflector.Relay.Tests.Infrastructure;
-using Reflector.Relay.Upstream;
+using Reflector.Relay.Streams;
 
-namespace Reflector.Relay.Tests.Upstream;
+namespace Reflector.Relay.Tests.Streams;
 
 /// <summary>The reader over a real WebSocket pair on a loopback TCP connection.</summary>
 public sealed class UpstreamMessageReaderTests : IAsyncLifetime, IDisposable

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Reflector.Relay.Upstream;
+namespace Reflector.Relay.Streams;
 
 /// <summary>How the relay reaches Reflector's <c>/v1/events</c>. Bound from the <c>Upstream</c> section.</summary>
 internal sealed class UpstreamOptions
