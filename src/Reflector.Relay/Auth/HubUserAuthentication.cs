@@ -2,12 +2,12 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Reflector.Relay.Hubs;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Reflector.Relay.Auth;
 
 /// <summary>
-/// The default authenticate scheme: on the hub's path, the user of whichever configured schemes accept the token,
+/// The default authenticate scheme: on the hub's endpoints (negotiate and connect), the user of whichever configured schemes accept the token,
 /// merged as the authorization policy merges them. <c>UseAuthentication</c> thus sets the user before the rate
 /// limiter runs. The policy authenticates with the same schemes again; each scheme's result is cached per request,
 /// so no token is validated twice. Challenges stay with the policy's schemes.
@@ -25,7 +25,7 @@ internal sealed class HubUserAuthentication(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         // Every other endpoint is anonymous: no token is looked at there.
-        if (!Request.Path.StartsWithSegments(UserEventsHub.Path))
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is null)
         {
             return AuthenticateResult.NoResult();
         }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Reflector.Relay.Hubs;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Reflector.Relay.Auth;
 
@@ -197,7 +197,7 @@ internal static class RelayAuthentication
 
     /// <summary>
     /// Browsers cannot set headers on a WebSocket or EventSource, so SignalR clients send the token as
-    /// <c>access_token</c> in the query; that is accepted on the hub path and nowhere else.
+    /// <c>access_token</c> in the query; that is accepted on the hub's endpoints and nowhere else.
     /// </summary>
     private static void AcceptQueryTokenOnHubPath(JwtBearerOptions bearer)
     {
@@ -216,7 +216,7 @@ internal static class RelayAuthentication
             // upstream socket is opened with the same token (BearerToken), so identity and stream always agree.
             if (string.IsNullOrEmpty(context.Token) &&
                 string.IsNullOrEmpty(context.Request.Headers.Authorization) &&
-                context.Request.Path.StartsWithSegments(UserEventsHub.Path) &&
+                context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null &&
                 context.Request.Query[BearerToken.QueryParameter].ToString() is { Length: > 0 } token)
             {
                 context.Token = token;

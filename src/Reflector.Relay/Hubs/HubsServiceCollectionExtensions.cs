@@ -34,6 +34,7 @@ internal static class HubsServiceCollectionExtensions
         services.TryAddSingleton<ITranscriptEventSink, HubTranscriptEventSink>();
         services.TryAddSingleton<TranscriptSubscriptions>();
         services.TryAddSingleton<ConnectionBindings>();
+        services.TryAddSingleton<ILiveConnections, LiveConnectionCheck>();
         return services;
     }
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Reflector.Relay.Auth;
-using Reflector.Relay.Hubs;
 
 namespace Reflector.Relay.Limits;
 
@@ -48,9 +47,7 @@ internal static partial class ConnectionRateLimiting
         // Only the owner's requests on a live connection are free. Negotiate ignores an id; an empty one, or one
         // naming no live connection (made up, or of an ended connection), starts a new connection or costs a lookup.
         if (context.GetEndpoint()?.Metadata.GetMetadata<NegotiateMetadata>() is null &&
-            ConnectionBindingMiddleware.ConnectionTokenOf(context.Request) is { Length: > 0 } connectionToken &&
-            context.RequestServices.GetRequiredService<ConnectionBindings>()
-                .Check(connectionToken, ConnectionBindingMiddleware.OwnerOf(context, keys)) == BindingCheck.Owner)
+            context.RequestServices.GetService<ILiveConnections>()?.ContinuesOwnConnection(context) == true)
         {
             return RateLimitPartition.GetNoLimiter(string.Empty);
         }

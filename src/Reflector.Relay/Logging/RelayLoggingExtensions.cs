@@ -1,4 +1,4 @@
-using Reflector.Relay.Hubs;
+using Microsoft.AspNetCore.SignalR;
 using Serilog;
 using Serilog.Events;
 
@@ -29,12 +29,12 @@ internal static class RelayLoggingExtensions
         app.UseSerilogRequestLogging(options => options.GetLevel = LevelOf);
 
     /// <summary>
-    /// Every browser connection is a negotiate and a long request on the hub's path: at Information they would be
+    /// Every browser connection is a negotiate and a long request on the hub's endpoints: at Information they would be
     /// two lines per tab, written on the connect path during a burst. Those that went well are Debug; refusals
     /// (4xx) stay Information, failures are Error.
     /// </summary>
     internal static LogEventLevel LevelOf(HttpContext context, double elapsedMilliseconds, Exception? exception) =>
         exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
-        : context.Response.StatusCode < StatusCodes.Status400BadRequest && context.Request.Path.StartsWithSegments(UserEventsHub.Path) ? LogEventLevel.Debug
+        : context.Response.StatusCode < StatusCodes.Status400BadRequest && context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null ? LogEventLevel.Debug
         : LogEventLevel.Information;
 }

@@ -2,7 +2,7 @@ using Reflector.Relay.Logging;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Reflector.Relay.Hubs;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Reflector.Relay.Origins;
 
@@ -38,7 +38,7 @@ internal static partial class BrowserOrigins
     {
         app.UseCors();
         return app.UseWhen(
-            context => context.Request.Path.StartsWithSegments(UserEventsHub.Path),
+            context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null,
             hub => hub.Use(RefuseForeignOrigins));
     }
 

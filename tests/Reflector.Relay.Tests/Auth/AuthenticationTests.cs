@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Reflector.Relay.Auth;
 using Reflector.Relay.Events;
@@ -208,6 +209,13 @@ public sealed class AuthenticationTests(ReflectorFixture fixture) : IClassFixtur
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = HttpMethods.Post;
         context.Request.Path = path;
+        // The endpoint routing would pick for the path, as UseRouting sets it before authentication runs.
+        if (scope.ServiceProvider.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+                .FirstOrDefault(endpoint => "/" + endpoint.RoutePattern.RawText?.TrimStart('/') == path) is { } endpoint)
+        {
+            context.SetEndpoint(endpoint);
+        }
+
         addToken(context.Request);
         return await context.AuthenticateAsync(RelayAuthentication.PublicKeyScheme).DefaultTimeout();
     }
