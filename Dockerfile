@@ -43,7 +43,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD curl -fsS http://127.0.0.1:5251/dev/stats > /dev/null || exit 1
 ENTRYPOINT ["dotnet", "Reflector.Simulator.dll", "--urls", "http://0.0.0.0:5251", "--public-key-file", "/keys/simulator-public.pem"]
 
-# The relay. Configure it with environment variables (see README.md, Configuration).
+# The relay. Configure it with environment variables (see docs/operations.md, Configuration).
 FROM runtime AS relay
 COPY --from=build /app .
 # The image presets ASPNETCORE_HTTP_PORTS=8080; with ASPNETCORE_URLS also set, ASP.NET warns at every
