@@ -2,24 +2,15 @@ using System.Text.Json;
 
 namespace Reflector.Relay.Events;
 
-/// <summary>Whether a field of a frame's <c>data</c> was there, and with the JSON type its event needs.</summary>
-internal enum FieldState
-{
-    Missing,
-    Present,
-    Null,
-    WrongType,
-}
-
 /// <summary>
-/// What every Reflector WebSocket frame shares, on either endpoint: the envelope <c>{"event": NAME, "data": {...}}</c>
-/// and the JSON scalars inside it. Each stream's parser supplies how to read its <c>data</c> and which events it knows;
-/// this reads the envelope in the same forward pass and turns any malformed input into a drop, never an exception.
+/// What every Reflector WebSocket frame shares, on either endpoint: the envelope <c>{"event": NAME, "data": {...}}</c>.
+/// Each stream's parser supplies how to read its <c>data</c> and which events it knows; this reads the envelope in the
+/// same forward pass and turns any malformed input into a drop, never an exception.
 /// </summary>
 internal static class ReflectorFrame
 {
     // Bounds the reader's nesting so hostile input cannot make it work or recurse without limit.
-    public const int MaxDepth = 32;
+    private const int MaxDepth = 32;
 
     // Event names are attacker-influenced text that ends up in logs; keep them short.
     private const int MaxLoggedEventNameLength = 64;
@@ -148,75 +139,30 @@ internal static class ReflectorFrame
         return true;
     }
 
-    /// <summary>Reads the value the reader is on as a string; any other value is skipped.</summary>
-    public static FieldState ReadString(ref Utf8JsonReader reader, out string? value)
-    {
-        value = null;
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.String:
-                value = reader.GetString();
-                return FieldState.Present;
-            case JsonTokenType.Null:
-                return FieldState.Null;
-            default:
-                reader.Skip();
-                return FieldState.WrongType;
-        }
-    }
-
     /// <summary>
-    /// Reads the value the reader is on as a number; any other value is skipped. A number too large for a double reads as
-    /// infinity, which <see cref="IsFiniteAndNotNegative"/> or <see cref="double.IsFinite"/> then refuses.
+    /// Reads a frame <see cref="TryRead"/> accepted a second time for its <c>data</c> as sent, copied out of the frame,
+    /// whose buffer the socket reuses once the parser returns. Only a newer Reflector's events need this.
     /// </summary>
-    public static FieldState ReadNumber(ref Utf8JsonReader reader, out double value)
+    public static JsonElement CopyData(ReadOnlySpan<byte> utf8Json)
     {
-        value = 0;
-        switch (reader.TokenType)
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read();
+        JsonElement data = default;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            case JsonTokenType.Number when reader.TryGetDouble(out value):
-                return FieldState.Present;
-            case JsonTokenType.Null:
-                return FieldState.Null;
-            default:
+            var isData = reader.ValueTextEquals("data"u8);
+            reader.Read();
+            if (isData)
+            {
+                data = JsonElement.ParseValue(ref reader);
+            }
+            else
+            {
                 reader.Skip();
-                return FieldState.WrongType;
+            }
         }
-    }
 
-    /// <summary>Why a string field that must be present and not blank is unusable, or null when it is fine.</summary>
-    public static DropReason? RequiredText(FieldState state, string? value) => state switch
-    {
-        FieldState.Missing => DropReason.MissingField,
-        FieldState.Null or FieldState.WrongType => DropReason.WrongFieldType,
-        _ when string.IsNullOrWhiteSpace(value) => DropReason.InvalidFieldValue,
-        _ => null,
-    };
-
-    /// <summary>Why a duration-like number that must be present, finite and not negative is unusable, or null when it is fine.</summary>
-    public static DropReason? RequiredSeconds(FieldState state, double value) => state switch
-    {
-        FieldState.Missing => DropReason.MissingField,
-        FieldState.Null or FieldState.WrongType => DropReason.WrongFieldType,
-        _ when !IsFiniteAndNotNegative(value) => DropReason.InvalidFieldValue,
-        _ => null,
-    };
-
-    public static bool IsFiniteAndNotNegative(double value) => double.IsFinite(value) && value >= 0;
-
-    /// <summary>Reflector's status names, the same on both endpoints (<c>data.value</c>).</summary>
-    public static bool TryParseStatus(string? value, out TranscriptStatus status)
-    {
-        switch (value)
-        {
-            case "idle": status = TranscriptStatus.Idle; return true;
-            case "uploaded": status = TranscriptStatus.Uploaded; return true;
-            case "recording": status = TranscriptStatus.Recording; return true;
-            case "processing": status = TranscriptStatus.Processing; return true;
-            case "error": status = TranscriptStatus.Error; return true;
-            case "ended": status = TranscriptStatus.Ended; return true;
-            default: status = default; return false;
-        }
+        return data;
     }
 
     private static string Truncate(string value) =>

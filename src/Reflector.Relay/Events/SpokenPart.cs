@@ -3,22 +3,61 @@ using System.Text.Json;
 namespace Reflector.Relay.Events;
 
 /// <summary>
-/// One element of a topic's <c>segments</c> or <c>words</c> as read, before its kind's rules apply: each field with
-/// whether it was there and of the right JSON type. Both arrays share this shape (a word adds <c>end</c>).
+/// One element of a topic's <c>segments</c> or <c>words</c> as read, before its kind's rules apply. Both arrays share
+/// this shape (a word adds <c>end</c>), and both are read the same way: to their end, keeping the first problem.
 /// </summary>
 internal struct SpokenPart
 {
-    public FieldState TextState;
-    public string? Text;
-    public FieldState StartState;
-    public double Start;
-    public FieldState EndState;
-    public double End;
-    public FieldState SpeakerState;
-    public int Speaker;
+    public JsonField<string?> Text;
+    public JsonField<double> Start;
+    public JsonField<double> End;
+    public JsonField<int> Speaker;
+
+    /// <summary>Turns a part into its kind's element, or says which of its fields is unusable.</summary>
+    public delegate bool Rules<T>(in SpokenPart part, out T element, out FieldProblem problem);
+
+    /// <summary>
+    /// Reads the value the reader is on as an array of parts named <paramref name="field"/>: null reads as none; a value
+    /// of another type, or an element that is no object or breaks <paramref name="rules"/>, is a problem naming the field.
+    /// The array is still read to its end, so the frame is known to be valid JSON before a drop says why.
+    /// </summary>
+    public static List<T>? ReadArray<T>(ref Utf8JsonReader reader, string field, Rules<T> rules, out FieldProblem? problem)
+    {
+        problem = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            problem = new FieldProblem(DropReason.WrongFieldType, field);
+            return null;
+        }
+
+        var elements = new List<T>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (!TryRead(ref reader, out var part))
+            {
+                problem ??= new FieldProblem(DropReason.WrongFieldType, field);
+            }
+            else if (rules(part, out var element, out var partProblem))
+            {
+                elements.Add(element);
+            }
+            else
+            {
+                problem ??= partProblem;
+            }
+        }
+
+        return elements;
+    }
 
     /// <summary>Reads the object the reader is on; false (and the element skipped) when it is not an object.</summary>
-    public static bool TryRead(ref Utf8JsonReader reader, out SpokenPart part)
+    private static bool TryRead(ref Utf8JsonReader reader, out SpokenPart part)
     {
         part = default;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -32,25 +71,22 @@ internal struct SpokenPart
             if (reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                part.TextState = ReflectorFrame.ReadString(ref reader, out part.Text);
+                part.Text = JsonField.ReadString(ref reader);
             }
             else if (reader.ValueTextEquals("start"u8))
             {
                 reader.Read();
-                part.StartState = ReflectorFrame.ReadNumber(ref reader, out part.Start);
+                part.Start = JsonField.ReadNumber(ref reader);
             }
             else if (reader.ValueTextEquals("end"u8))
             {
                 reader.Read();
-                part.EndState = ReflectorFrame.ReadNumber(ref reader, out part.End);
+                part.End = JsonField.ReadNumber(ref reader);
             }
             else if (reader.ValueTextEquals("speaker"u8))
             {
                 reader.Read();
-                part.SpeakerState = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out part.Speaker)
-                    ? FieldState.Present
-                    : FieldState.WrongType;
-                reader.Skip();
+                part.Speaker = JsonField.ReadInt32(ref reader);
             }
             else
             {
@@ -61,13 +97,4 @@ internal struct SpokenPart
 
         return true;
     }
-
-    /// <summary>Why a number that must be present and finite is unusable, or null when it is fine.</summary>
-    public static DropReason? FiniteNumber(FieldState state, double value) => state switch
-    {
-        FieldState.Missing => DropReason.MissingField,
-        FieldState.Null or FieldState.WrongType => DropReason.WrongFieldType,
-        _ when !double.IsFinite(value) => DropReason.InvalidFieldValue,
-        _ => null,
-    };
 }

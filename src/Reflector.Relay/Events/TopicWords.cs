@@ -22,38 +22,10 @@ internal static class TopicWords
 
     /// <summary>
     /// Reads the value the reader is on as a <c>words</c> array: null reads as none; anything malformed is a problem
-    /// naming the field, and the array is still read to its end.
+    /// naming the field.
     /// </summary>
-    public static List<Word>? Read(ref Utf8JsonReader reader, out (DropReason Reason, string Field)? problem)
-    {
-        problem = null;
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
-            problem = (DropReason.WrongFieldType, "words");
-            return null;
-        }
-
-        var words = new List<Word>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (ReadWord(ref reader, out var wordProblem) is { } word)
-            {
-                words.Add(word);
-            }
-            else
-            {
-                problem ??= wordProblem;
-            }
-        }
-
-        return words;
-    }
+    public static List<Word>? Read(ref Utf8JsonReader reader, out FieldProblem? problem) =>
+        SpokenPart.ReadArray<Word>(ref reader, "words", ToWord, out problem);
 
     /// <summary>
     /// Reflector's rule: consecutive words of one speaker form a segment, which also closes after a word holding
@@ -119,40 +91,36 @@ internal static class TopicWords
         return count;
     }
 
-    private static Word? ReadWord(ref Utf8JsonReader reader, out (DropReason Reason, string Field) problem)
+    private static bool ToWord(in SpokenPart part, out Word word, out FieldProblem problem)
     {
-        problem = default;
-        if (!SpokenPart.TryRead(ref reader, out var part))
+        word = default;
+        if (FieldRules.Required(part.Text.State) is { } textProblem)
         {
-            problem = (DropReason.WrongFieldType, "words");
-            return null;
+            problem = new FieldProblem(textProblem, "words.text");
+            return false;
         }
 
-        if (part.TextState != FieldState.Present)
+        if (FieldRules.FiniteNumber(part.Start) is { } startProblem)
         {
-            problem = (part.TextState == FieldState.Missing ? DropReason.MissingField : DropReason.WrongFieldType, "words.text");
-            return null;
+            problem = new FieldProblem(startProblem, "words.start");
+            return false;
         }
 
-        if (SpokenPart.FiniteNumber(part.StartState, part.Start) is { } startProblem)
+        if (FieldRules.FiniteNumber(part.End) is { } endProblem)
         {
-            problem = (startProblem, "words.start");
-            return null;
-        }
-
-        if (SpokenPart.FiniteNumber(part.EndState, part.End) is { } endProblem)
-        {
-            problem = (endProblem, "words.end");
-            return null;
+            problem = new FieldProblem(endProblem, "words.end");
+            return false;
         }
 
         // Reflector's Word defaults its speaker to 0.
-        if (part.SpeakerState == FieldState.WrongType)
+        if (part.Speaker.State == FieldState.WrongType)
         {
-            problem = (DropReason.WrongFieldType, "words.speaker");
-            return null;
+            problem = new FieldProblem(DropReason.WrongFieldType, "words.speaker");
+            return false;
         }
 
-        return new Word(part.Text!, part.Start, part.End, part.Speaker);
+        problem = default;
+        word = new Word(part.Text.Value!, part.Start.Value, part.End.Value, part.Speaker.Value);
+        return true;
     }
 }

@@ -21,11 +21,7 @@ internal sealed class UserEventsFeed(string userId, UpstreamOptions options, IUs
     // A refused token waits for a fresh one: the user's events are theirs whatever the token.
     public bool EndsOnRefusal => false;
 
-    public ParsedFrame<InvalidateMessage> Parse(ReadOnlySpan<byte> frame)
-    {
-        var parsed = UpstreamEventParser.Parse(frame);
-        return new ParsedFrame<InvalidateMessage>(parsed.Message?.ToInvalidateMessage(), parsed.EventName, parsed.DropReason, parsed.Field);
-    }
+    public ParsedFrame<InvalidateMessage> Parse(ReadOnlySpan<byte> frame) => UserEventParser.Parse(frame);
 
     public InvalidateMessage Resync(ResyncReason reason) => new InvalidateMessage.Resync(reason);
 

@@ -13,11 +13,10 @@ public sealed class NewerReflectorEventTests
     [Fact]
     public void An_unknown_user_event_naming_a_transcript_becomes_transcript_changed()
     {
-        var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(
+        var result = UserEventParser.Parse(Encoding.UTF8.GetBytes(
             """{"event":"TRANSCRIPT_DAG_STATUS","data":{"id":"t-42","status":"running","tasks":[{"name":"diarize"}]}}"""));
 
-        Assert.Equal(new UpstreamEvent.TranscriptChanged("t-42", "TRANSCRIPT_DAG_STATUS"), result.Message);
-        Assert.Equal(new InvalidateMessage.TranscriptChanged("t-42", "TRANSCRIPT_DAG_STATUS"), result.Message!.ToInvalidateMessage());
+        Assert.Equal(new InvalidateMessage.TranscriptChanged("t-42", "TRANSCRIPT_DAG_STATUS"), result.Message);
     }
 
     [Theory]
@@ -26,7 +25,7 @@ public sealed class NewerReflectorEventTests
     [InlineData("""{"event":"TRANSCRIPT_DAG_STATUS","data":{"id":7}}""")]
     public void An_unknown_user_event_that_names_no_transcript_is_dropped_as_unknown(string frame)
     {
-        var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(frame));
+        var result = UserEventParser.Parse(Encoding.UTF8.GetBytes(frame));
 
         Assert.Null(result.Message);
         Assert.Equal(DropReason.UnknownEvent, result.DropReason);

@@ -110,7 +110,7 @@ public sealed class TranscriptEventParserFuzzTests
             ? new JsonArray(Enumerable.Range(0, random.Next(5)).Select(_ => (JsonNode?)RandomSegment(random)).ToArray())
             : RandomJson.Value(random, 2));
         RandomJson.Maybe(random, data, "value", () => random.Next(6) > 0
-            ? UpstreamEventParserFuzzTests.StatusValues[random.Next(UpstreamEventParserFuzzTests.StatusValues.Length)]
+            ? UserEventParserFuzzTests.StatusValues[random.Next(UserEventParserFuzzTests.StatusValues.Length)]
             : RandomJson.Scalar(random));
         Text(random, data, "long_summary");
         Text(random, data, "short_summary");

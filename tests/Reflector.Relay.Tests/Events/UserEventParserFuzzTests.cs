@@ -10,7 +10,7 @@ namespace Reflector.Relay.Tests.Events;
 /// sometimes missing, mistyped, empty or odd. Whatever comes in, the parser returns (never throws), and an
 /// event it returns has every field its message needs.
 /// </summary>
-public sealed class UpstreamEventParserFuzzTests
+public sealed class UserEventParserFuzzTests
 {
     private static readonly string[] EventNames =
     [
@@ -35,13 +35,13 @@ public sealed class UpstreamEventParserFuzzTests
         {
             var frame = Encoding.UTF8.GetBytes(RandomFrame(random).ToJsonString());
 
-            var result = UpstreamEventParser.Parse(frame);
+            var result = UserEventParser.Parse(frame);
 
             Assert.True(result.Message is not null ^ result.DropReason is not null);
             if (result.Message is { } parsed)
             {
                 parsedEvents++;
-                AssertComplete(parsed.ToInvalidateMessage());
+                AssertComplete(parsed);
             }
         }
 
@@ -59,13 +59,14 @@ public sealed class UpstreamEventParserFuzzTests
         {
             var json = RandomJson.Value(random, depth: 0)?.ToJsonString() ?? "null";
 
-            var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(json));
+            var result = UserEventParser.Parse(Encoding.UTF8.GetBytes(json));
 
             Assert.True(result.Message is not null ^ result.DropReason is not null);
         }
     }
 
-    private static void AssertComplete(InvalidateMessage message)
+    /// <summary>A message the parser returns names its transcript and has every field its case needs, as written to the wire.</summary>
+    internal static void AssertComplete(InvalidateMessage message)
     {
         var json = JsonSerializer.SerializeToElement(message, WireOptions);
         Assert.False(string.IsNullOrWhiteSpace(json.GetProperty("type").GetString()));

@@ -3,29 +3,28 @@ using Reflector.Relay.Events;
 
 namespace Reflector.Relay.Tests.Events;
 
-public sealed class UpstreamEventParserTests
+public sealed class UserEventParserTests
 {
-    // The relay's event types are internal, so theory rows carry them as object.
-    public static TheoryData<string, object> WellFormedFrames => new()
+    public static TheoryData<string, InvalidateMessage> WellFormedFrames => new()
     {
-        { """{"event":"TRANSCRIPT_CREATED","data":{"id":"t1"}}""", new UpstreamEvent.TranscriptCreated("t1") },
-        { """{"event":"TRANSCRIPT_DELETED","data":{"id":"t1"}}""", new UpstreamEvent.TranscriptDeleted("t1") },
-        { """{"event":"TRANSCRIPT_RESTORED","data":{"id":"t1"}}""", new UpstreamEvent.TranscriptRestored("t1") },
-        { """{"event":"TRANSCRIPT_STATUS","data":{"id":"t1","value":"ended"}}""", new UpstreamEvent.TranscriptStatus("t1", TranscriptStatus.Ended) },
-        { """{"event":"TRANSCRIPT_FINAL_TITLE","data":{"id":"t1","title":"Standup"}}""", new UpstreamEvent.TranscriptFinalTitle("t1", "Standup") },
-        { """{"event":"TRANSCRIPT_DURATION","data":{"id":"t1","duration":61.25}}""", new UpstreamEvent.TranscriptDuration("t1", 61.25) },
-        { """{"event":"TRANSCRIPT_DURATION","data":{"id":"t1","duration":0}}""", new UpstreamEvent.TranscriptDuration("t1", 0) },
+        { """{"event":"TRANSCRIPT_CREATED","data":{"id":"t1"}}""", new InvalidateMessage.TranscriptCreated("t1") },
+        { """{"event":"TRANSCRIPT_DELETED","data":{"id":"t1"}}""", new InvalidateMessage.TranscriptDeleted("t1") },
+        { """{"event":"TRANSCRIPT_RESTORED","data":{"id":"t1"}}""", new InvalidateMessage.TranscriptRestored("t1") },
+        { """{"event":"TRANSCRIPT_STATUS","data":{"id":"t1","value":"ended"}}""", new InvalidateMessage.TranscriptStatusChanged("t1", TranscriptStatus.Ended) },
+        { """{"event":"TRANSCRIPT_FINAL_TITLE","data":{"id":"t1","title":"Standup"}}""", new InvalidateMessage.TranscriptTitleChanged("t1", "Standup") },
+        { """{"event":"TRANSCRIPT_DURATION","data":{"id":"t1","duration":61.25}}""", new InvalidateMessage.TranscriptDurationChanged("t1", 61.25) },
+        { """{"event":"TRANSCRIPT_DURATION","data":{"id":"t1","duration":0}}""", new InvalidateMessage.TranscriptDurationChanged("t1", 0) },
         // Order of keys, extra keys and whitespace do not matter.
-        { """ { "data" : { "extra": [1, {"x": null}], "id" : "t2" }, "event" : "TRANSCRIPT_CREATED", "v": 2 } """, new UpstreamEvent.TranscriptCreated("t2") },
+        { """ { "data" : { "extra": [1, {"x": null}], "id" : "t2" }, "event" : "TRANSCRIPT_CREATED", "v": 2 } """, new InvalidateMessage.TranscriptCreated("t2") },
         // Escapes are decoded.
-        { """{"event":"TRANSCRIPT_FINAL_TITLE","data":{"id":"t\u00e9","title":"A \"quoted\" title"}}""", new UpstreamEvent.TranscriptFinalTitle("té", "A \"quoted\" title") },
+        { """{"event":"TRANSCRIPT_FINAL_TITLE","data":{"id":"t\u00e9","title":"A \"quoted\" title"}}""", new InvalidateMessage.TranscriptTitleChanged("té", "A \"quoted\" title") },
     };
 
     [Theory]
     [MemberData(nameof(WellFormedFrames))]
-    public void Well_formed_frames_become_typed_events(string frame, object expected)
+    public void Well_formed_frames_become_their_invalidate_messages(string frame, InvalidateMessage expected)
     {
-        var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(frame));
+        var result = UserEventParser.Parse(Encoding.UTF8.GetBytes(frame));
 
         Assert.Null(result.DropReason);
         Assert.Equal(expected, result.Message);
@@ -62,7 +61,7 @@ public sealed class UpstreamEventParserTests
     [InlineData("{\"event\":\"TRANSCRIPT_DURATION\",\"data\":{\"id\":\"t1\",\"duration\":1e999}}", nameof(DropReason.InvalidFieldValue), "duration")]
     public void Malformed_frames_are_dropped_with_the_reason_and_field(string frame, string reason, string? field)
     {
-        var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes(frame));
+        var result = UserEventParser.Parse(Encoding.UTF8.GetBytes(frame));
 
         Assert.Null(result.Message);
         Assert.Equal(Enum.Parse<DropReason>(reason), result.DropReason);
@@ -74,7 +73,7 @@ public sealed class UpstreamEventParserTests
     {
         byte[] frame = [.. "{\"event\":\"TRANSCRIPT_CREATED\",\"data\":{\"id\":\""u8, 0xC3, 0x28, .. "\"}}"u8];
 
-        var result = UpstreamEventParser.Parse(frame);
+        var result = UserEventParser.Parse(frame);
 
         Assert.Null(result.Message);
         Assert.Equal(DropReason.NotJson, result.DropReason);
@@ -85,7 +84,7 @@ public sealed class UpstreamEventParserTests
     {
         var longName = new string('X', 500);
 
-        var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes($"{{\"event\":\"{longName}\",\"data\":{{}}}}"));
+        var result = UserEventParser.Parse(Encoding.UTF8.GetBytes($"{{\"event\":\"{longName}\",\"data\":{{}}}}"));
 
         Assert.Equal(DropReason.UnknownEvent, result.DropReason);
         Assert.Equal(64, result.EventName!.Length);
@@ -96,13 +95,13 @@ public sealed class UpstreamEventParserTests
     {
         var nested = new string('[', 10_000) + new string(']', 10_000);
 
-        var result = UpstreamEventParser.Parse(Encoding.UTF8.GetBytes($"{{\"event\":\"TRANSCRIPT_CREATED\",\"data\":{{\"id\":\"t\",\"x\":{nested}}}}}"));
+        var result = UserEventParser.Parse(Encoding.UTF8.GetBytes($"{{\"event\":\"TRANSCRIPT_CREATED\",\"data\":{{\"id\":\"t\",\"x\":{nested}}}}}"));
 
         Assert.Equal(DropReason.NotJson, result.DropReason);
     }
 
     [Fact]
-    public void Random_bytes_never_throw_and_never_yield_an_event_with_an_empty_id()
+    public void Random_bytes_never_throw_and_never_yield_a_message_with_an_empty_transcript_id()
     {
         var random = new Random(20261125);
         var templates = new[]
@@ -130,12 +129,12 @@ public sealed class UpstreamEventParserTests
                 }
             }
 
-            var result = UpstreamEventParser.Parse(frame);
+            var result = UserEventParser.Parse(frame);
 
             Assert.True(result.Message is not null ^ result.DropReason is not null);
             if (result.Message is { } parsed)
             {
-                Assert.False(string.IsNullOrWhiteSpace(parsed.TranscriptId));
+                UserEventParserFuzzTests.AssertComplete(parsed);
             }
         }
     }
