@@ -44,6 +44,14 @@ class Rooms:
         self._rooms: dict[str, list[WebSocket]] = {}
         self._subscribed = asyncio.Event()
         self._reader: asyncio.Task | None = None
+        self.published = 0
+        self.frames = 0
+
+    async def connect(self) -> None:
+        # Once, before any socket: redis-py 4.3's PubSub.connect() awaits the pool before it stores the connection, so
+        # the first subscribes of a connect storm would each open a connection of their own and all but the last
+        # would never be read (their rooms' events lost).
+        await self._pubsub.connect()
 
     @property
     def open_sockets(self) -> int:
@@ -86,6 +94,7 @@ class Rooms:
                 continue
             if message is None:
                 continue
+            self.published += 1
             room = message["channel"].decode("utf-8")
             # Sequential sends, and the message parsed and serialised again for every socket, as Reflector's reader
             # does (json.loads, then send_json: compact in the Starlette Reflector runs, spaced in Debian's older one,
@@ -94,6 +103,7 @@ class Rooms:
                 try:
                     text = json.dumps(json.loads(message["data"]), separators=(",", ":"), ensure_ascii=False)
                     await websocket.send_text(text)
+                    self.frames += 1
                 except Exception:  # noqa: BLE001 - that socket is closing; its own handler removes it
                     pass
 
@@ -119,6 +129,7 @@ def create_app(public_key: str, audience: str, redis_host: str, redis_port: int)
     async def start() -> None:
         nonlocal rooms
         rooms = Rooms(redis_host, redis_port)
+        await rooms.connect()
 
     @app.on_event("shutdown")
     async def stop() -> None:
@@ -165,6 +176,8 @@ def create_app(public_key: str, audience: str, redis_host: str, redis_port: int)
             "transcriptOpenSockets": 0,
             "handshakesAccepted": stats["accepted"],
             "handshakesRefused": stats["refused"],
+            "eventsReceived": rooms.published if rooms else 0,
+            "framesSent": rooms.frames if rooms else 0,
         }
 
     return app
