@@ -43,7 +43,7 @@ internal sealed record SteadyResult(
     int UpstreamSockets, double? RelayReportedUpstreamSockets, DeliveryStats Delivery, ServerCost Cost);
 
 internal sealed record BurstResult(
-    int Users, int Connections, int ConnectFailures, double ConnectSeconds, double UpstreamsReadySeconds,
+    int Users, int Connections, int ConnectFailures, double ConnectSeconds, double UpstreamsReadySeconds, int UpstreamSockets,
     int Rounds, long EventsSent, DeliveryStats Delivery, ServerCost Cost, string? FirstConnectError);
 
 /// <param name="BytesPerConnection">The edge's resident growth over its size before any tab, per connection held.</param>

@@ -148,6 +148,7 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
         var connected = await fleet.AddUsersAsync(options.BurstUsers, options.BurstUsers * options.Tabs, cancellationToken);
         await system.WaitForUpstreamsAsync(await ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
         var ready = clock.Elapsed.TotalSeconds;
+        var upstreams = await system.UpstreamApi.OpenSocketsAsync(cancellationToken);
 
         await fleet.BeginAsync("burst", (long)options.BurstRounds * fleet.TabCount, cancellationToken);
         var load = await system.UpstreamApi.BurstAsync("burst", fleet.Users, options.BurstRounds, 500, cancellationToken);
@@ -156,7 +157,7 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
         await RateMeasurement.DrainAsync(fleet, tabConnected.Count(c => c) * (long)options.BurstRounds, cancellationToken);
         var delivery = RecordingPart.Summarize(await fleet.EndAsync(cancellationToken), Expected, load.Seconds);
         return new BurstResult(
-            options.BurstUsers, connected.Connected, connected.Failed, connected.Seconds, ready, options.BurstRounds, load.Sent,
+            options.BurstUsers, connected.Connected, connected.Failed, connected.Seconds, ready, upstreams, options.BurstRounds, load.Sent,
             delivery, await cost.FinishAsync(), connected.FirstError);
     }
 
