@@ -15,7 +15,8 @@ others remain; here a room is served until its last socket leaves, so `direct` t
 receiving.
 
 Run: /usr/bin/python3 reflector_upstream.py --port N --redis-port N --public-key-file PATH [--audience reflector]
-Dev endpoint for the bench: GET /dev/stats (open sockets, handshakes accepted and refused).
+Dev endpoint for the bench: GET /dev/stats (open sockets, handshakes accepted and refused, events received from Redis
+and frames sent).
 """
 
 import argparse

@@ -12,6 +12,7 @@ namespace Reflector.Relay.Bench.Hosting;
 internal sealed partial class SystemUnderTest : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly bool _spreadByTab;
 
     private SystemUnderTest(
         string name, UpstreamHost upstream, IReadOnlyList<ServerProcess> fronts, RedisServer? clusterRedis, TabProtocol protocol,
@@ -25,8 +26,6 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
         ClientUrls = clientUrls;
         _spreadByTab = spreadByTab;
     }
-
-    private readonly bool _spreadByTab;
 
     public string Name { get; }
 
@@ -128,9 +127,17 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
                 {
                     // Its own Redis, apart from the Python upstream's, so its commands and CPU are the cluster's alone.
                     clusterRedis = await RedisServer.StartAsync("cluster redis", cancellationToken);
-                    for (var node = 0; node < options.ClusterNodes; node++)
+                    // Started together: each start is mostly the runtime's own warm-up, which the cores can overlap.
+                    var starting = Enumerable.Range(0, options.ClusterNodes)
+                        .Select(node => StartRelayAsync($"relay node {node}", upstream, (clusterRedis, $"bench-node{node}"), cancellationToken))
+                        .ToArray();
+                    try
                     {
-                        fronts.Add(await StartRelayAsync($"relay node {node}", upstream, (clusterRedis, $"bench-node{node}"), cancellationToken));
+                        await Task.WhenAll(starting);
+                    }
+                    finally
+                    {
+                        fronts.AddRange(starting.Where(start => start.IsCompletedSuccessfully).Select(start => start.Result));
                     }
 
                     return new SystemUnderTest(
