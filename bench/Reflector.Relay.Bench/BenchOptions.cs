@@ -5,12 +5,26 @@ namespace Reflector.Relay.Bench;
 /// <summary>What to run and at what scale. <c>--quick</c> shrinks every scenario so the run takes under a minute.</summary>
 internal sealed record BenchOptions
 {
-    public static readonly string[] AllSystems = ["relay", "relay-msgpack", "direct", "yarp"];
+    public static readonly string[] AllSystems = ["relay", "relay-msgpack", "cluster", "direct", "yarp"];
+    public static readonly string[] Upstreams = ["simulator", "python"];
     public static readonly string[] AllScenarios = ["idle", "steady", "burst", "ramp", "transcripts"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Systems { get; init; } = AllSystems;
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
+
+    /// <summary>
+    /// Reflector's API behind every system: <c>simulator</c> (the C# simulated Reflector) or <c>python</c> (the
+    /// Reflector-shaped FastAPI server in bench/upstream-python, on a redis-server of its own, its load published there).
+    /// </summary>
+    public string Upstream { get; init; } = "simulator";
+
+    /// <summary>
+    /// The <c>cluster</c> system: relay processes on one redis-server, and how tabs reach them: <c>user</c> (every tab
+    /// of a user on one node, as a sticky cookie per browser does) or <c>tab</c> (a user's tabs over the nodes).
+    /// </summary>
+    public int ClusterNodes { get; init; } = 3;
+    public string ClusterSpread { get; init; } = "user";
 
     /// <summary>Steady and burst: users, and browser tabs per user.</summary>
     public int Users { get; init; } = 1_000;
@@ -144,7 +158,12 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Reflector.Relay.Bench -- [options]
           --quick                 small scale, under a minute (CI smoke test)
-          --systems a,b           of relay, relay-msgpack, direct, yarp (default: all)
+          --systems a,b           of relay, relay-msgpack, cluster, direct, yarp (default: all)
+          --upstream NAME         simulator (the C# simulated Reflector, default) or python (the Reflector-shaped FastAPI
+                                  server in bench/upstream-python; its Debian packages are installed when missing)
+          --cluster-nodes N       relays in the cluster system, on one redis-server (default 3)
+          --cluster-spread S      user: every tab of a user on one node, as a sticky cookie does (default);
+                                  tab: a user's tabs spread over the nodes
           --scenarios a,b         of idle, steady, burst, ramp, transcripts (default: all)
           --users N --tabs N      steady scale (default 1000 x 4)
           --rate N --seconds N    steady load: events/s and measured seconds (default 1000/s, 30 s)
@@ -196,6 +215,9 @@ internal sealed record BenchOptions
             {
                 "--systems" => options with { Systems = List(value, AllSystems) },
                 "--scenarios" => options with { Scenarios = List(value, AllScenarios) },
+                "--upstream" => options with { Upstream = One(value, Upstreams) },
+                "--cluster-nodes" => options with { ClusterNodes = Int(value) },
+                "--cluster-spread" => options with { ClusterSpread = One(value, ["user", "tab"]) },
                 "--users" => options with { Users = Int(value) },
                 "--tabs" => options with { Tabs = Int(value) },
                 "--rate" => options with { Rate = Double(value) },
@@ -230,8 +252,14 @@ internal sealed record BenchOptions
             }
         }
 
-        return options;
+        // The soak drops the upstream's sockets through the simulated Reflector's dev endpoint, which the Python one has not.
+        return options.Soak && options.Upstream != "simulator"
+            ? throw new FormatException("the soak runs on the simulated Reflector only (--upstream simulator)")
+            : options;
     }
+
+    private static string One(string value, string[] allowed) =>
+        allowed.Contains(value) ? value : throw new FormatException($"unknown: {value}; known: {string.Join(", ", allowed)}");
 
     private static TimeSpan Span(TimeSpan value) =>
         value <= MostSoak ? value : throw new FormatException($"a soak lasts at most {MostSoak.TotalMinutes:0} minutes (the users' tokens live 4 hours)");

@@ -65,7 +65,7 @@ internal sealed class TabFleet : IClientFleet
     public async Task<ConnectOutcome> AddUsersAsync(int users, int concurrency, CancellationToken cancellationToken)
     {
         var newUsers = Enumerable.Range(_users.Count, users).Select(i => string.Create(CultureInfo.InvariantCulture, $"u{i}")).ToArray();
-        var tokens = await _system.SimulatorApi.TokensAsync(newUsers, cancellationToken);
+        var tokens = await _system.UpstreamApi.TokensAsync(newUsers, cancellationToken);
         int firstTab;
         lock (_tabsLock)
         {
@@ -77,7 +77,7 @@ internal sealed class TabFleet : IClientFleet
         var tally = await TabConnector.ConnectAllAsync(Enumerable.Range(firstTab, users * TabsPerUser), concurrency, async (index, _, _) =>
         {
             var token = tokens[(index / TabsPerUser) - (firstTab / TabsPerUser)];
-            var tab = await Tab.ConnectAsync(index, _system.Protocol, _system.ClientUrl, token, _sources.For(index), Recorder, cancellationToken);
+            var tab = await Tab.ConnectAsync(index, _system.Protocol, _system.ClientUrlFor(index, TabsPerUser), token, _sources.For(index), Recorder, cancellationToken);
             lock (_tabsLock)
             {
                 _tabs[index] = tab;

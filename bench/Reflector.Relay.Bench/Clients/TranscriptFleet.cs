@@ -47,12 +47,12 @@ internal sealed class TranscriptFleet : IAsyncDisposable
     /// <summary>Connects every tab, at most <paramref name="concurrency"/> at a time, then starts the relay tabs' pings.</summary>
     public async Task<ConnectOutcome> ConnectAsync(int concurrency, CancellationToken cancellationToken)
     {
-        var tokens = await _system.SimulatorApi.TokensAsync(Users, cancellationToken);
+        var tokens = await _system.UpstreamApi.TokensAsync(Users, cancellationToken);
         var tally = await TabConnector.ConnectAllAsync(Enumerable.Range(0, _tabs.Length), concurrency, async (index, _, _) =>
         {
             var transcript = _transcripts[TranscriptOf(index)];
             _tabs[index] = await TranscriptTab.ConnectAsync(
-                index, _system.Protocol, _system.TranscriptClientUrl(transcript), transcript, tokens[index / TabsPerUser],
+                index, _system.Protocol, _system.TranscriptClientUrl(transcript, index, TabsPerUser), transcript, tokens[index / TabsPerUser],
                 _sources.For(index), Recorder, SubscribeTimeout, cancellationToken);
         }, cancellationToken);
 

@@ -11,6 +11,9 @@ internal static class Repository
 
     public static string YarpDll => Build("bench/Reflector.Relay.Bench.Yarp", "Reflector.Relay.Bench.Yarp.dll");
 
+    /// <summary>The Reflector-shaped upstream, run by Debian's python3 from the source tree.</summary>
+    public static string PythonUpstreamScript => Path.Combine(Root, "bench", "upstream-python", "reflector_upstream.py");
+
     private static string Build(string project, string dll) =>
         Path.Combine(Root, project, "bin", "Release", "net10.0", dll);
 

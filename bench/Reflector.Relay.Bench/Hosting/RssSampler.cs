@@ -1,21 +1,26 @@
 namespace Reflector.Relay.Bench.Hosting;
 
-/// <summary>Samples a process's resident set every 100 ms and keeps the highest: the peak within one scenario.</summary>
+/// <summary>
+/// Samples the resident set of some processes, summed, every 100 ms and keeps the highest: the peak within one
+/// scenario of a server, or of several together (a cluster's nodes, a whole system).
+/// </summary>
 internal sealed class RssSampler : IAsyncDisposable
 {
-    private readonly ServerProcess _process;
+    private readonly IReadOnlyList<int> _pids;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampling;
     private long _peak;
 
-    public RssSampler(ServerProcess process)
+    public RssSampler(IReadOnlyList<int> pids)
     {
-        _process = process;
-        _peak = process.Stats().RssBytes;
+        _pids = pids;
+        _peak = Current();
         _sampling = Task.Run(SampleAsync);
     }
 
-    public double PeakMb => Math.Max(Interlocked.Read(ref _peak), _process.Stats().RssBytes) / 1048576.0;
+    public double PeakMb => Math.Max(Interlocked.Read(ref _peak), Current()) / 1048576.0;
+
+    private long Current() => SystemUnderTest.Sum(_pids).RssBytes;
 
     private async Task SampleAsync()
     {
@@ -24,7 +29,7 @@ internal sealed class RssSampler : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
-                var rss = _process.Stats().RssBytes;
+                var rss = Current();
                 if (rss > Interlocked.Read(ref _peak))
                 {
                     Interlocked.Exchange(ref _peak, rss);

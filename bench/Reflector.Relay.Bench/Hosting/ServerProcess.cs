@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Reflector.Relay.Bench.Hosting;
 
 /// <summary>
-/// One server (simulator, relay or proxy) run as its own <c>dotnet app.dll</c> process on 127.0.0.1.
+/// One server (simulator, relay, proxy or the Python upstream) run as its own process on 127.0.0.1.
 /// Its output is kept (the last lines) to explain a failure; disposing stops it with SIGTERM, then kills it.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
@@ -30,23 +30,26 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public ProcStats Stats() => ProcStats.Read(_process.Id);
 
-    public static async Task<ServerProcess> StartAsync(
+    /// <summary>A .NET server: <c>dotnet app.dll</c>, from the dll's folder.</summary>
+    public static Task<ServerProcess> StartAsync(
         string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
+        int port, string readyPath, CancellationToken cancellationToken) =>
+        File.Exists(dll)
+            ? StartExecutableAsync(name, "dotnet", [dll, .. arguments], Path.GetDirectoryName(dll)!, environment, port, readyPath, cancellationToken)
+            : throw new FileNotFoundException($"{name}: {dll} is missing; build with `dotnet build -c Release` first.", dll);
+
+    /// <summary>Any server: <paramref name="executable"/> with <paramref name="arguments"/>, ready once <paramref name="readyPath"/> answers.</summary>
+    public static async Task<ServerProcess> StartExecutableAsync(
+        string name, string executable, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment,
         int port, string readyPath, CancellationToken cancellationToken)
     {
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException($"{name}: {dll} is missing; build with `dotnet build -c Release` first.", dll);
-        }
-
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

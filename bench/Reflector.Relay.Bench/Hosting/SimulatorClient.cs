@@ -7,7 +7,7 @@ namespace Reflector.Relay.Bench.Hosting;
 /// The simulated Reflector's dev endpoints: tokens, load, drops, and its socket count. Loads are always stamped:
 /// each event's id is <c>{runId}:{sequence}:{sentAtMicros}</c> (<see cref="Clients.LoadStamp"/>).
 /// </summary>
-internal sealed class SimulatorClient(Uri baseAddress) : IDisposable
+internal sealed class SimulatorClient(Uri baseAddress) : IUpstreamApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };

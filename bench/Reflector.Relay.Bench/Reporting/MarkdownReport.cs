@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Reflector.Relay.Bench.Hosting;
 using Reflector.Relay.Bench.Scenarios;
 
 namespace Reflector.Relay.Bench.Reporting;
@@ -22,9 +23,23 @@ internal static class MarkdownReport
             text.AppendLine();
         }
 
-        text.AppendLine("Latency is per delivery, at the client: from the simulated Reflector writing the event to a tab reading it. " +
-            "\"Edge\" is the process browsers connect to (the relay, the proxy, or for `direct` Reflector itself); " +
-            "\"Reflector CPU\" is the simulated Reflector's. Ratios are to `direct`.");
+        var o = report.Options;
+        text.AppendLine(CultureInfo.InvariantCulture, $"Upstream: {UpstreamHost.Describe(o.Upstream)}.");
+        text.AppendLine();
+        if (report.Systems.Exists(s => s.System == "cluster"))
+        {
+            var spread = o.ClusterSpread == "tab"
+                ? "by tab (a user's tabs over the nodes, so most deliveries cross Redis from the node holding the user's socket)"
+                : Invariant($"by user (every tab of a user on one node, as a sticky cookie per browser sends them; user u on node u mod {o.ClusterNodes})");
+            text.AppendLine(Invariant($"`cluster`: {o.ClusterNodes} relay processes (JSON protocol) on one redis-server of their own, tabs spread {spread}."));
+            text.AppendLine();
+        }
+
+        text.AppendLine("Latency is per delivery, at the client: from the upstream writing the event (the simulated Reflector) or the load " +
+            "publishing it to the user's Redis room (the Python upstream) to a tab reading it. " +
+            "\"Edge\" is the process browsers connect to (the relay, the proxy, or for `direct` Reflector itself), summed over a cluster's nodes; " +
+            "\"Reflector\" is the upstream (with its Redis, for the Python one); \"whole system\" is edge, Reflector and the cluster's Redis, each process once. " +
+            "Ratios are to `direct`.");
         text.AppendLine();
 
         var systems = report.Systems;
@@ -32,7 +47,6 @@ internal static class MarkdownReport
 
         if (systems.Exists(s => s.Steady is not null))
         {
-            var o = report.Options;
             text.AppendLine(CultureInfo.InvariantCulture, $"## Steady: {o.Users} users × {o.Tabs} tabs, {o.Rate:0} events/s for {o.Seconds:0.#} s");
             text.AppendLine();
             text.AppendLine("| system | connections | upstream sockets | p50 ms | p90 ms | p99 ms | max ms | deliveries/s | lost | duplicated | edge peak RSS MB | edge CPU s | Reflector CPU s | p99 ÷ direct | RSS ÷ direct | CPU ÷ direct |");
@@ -88,7 +102,6 @@ internal static class MarkdownReport
 
         if (systems.Exists(s => s.Ramp is not null))
         {
-            var o = report.Options;
             text.AppendLine(CultureInfo.InvariantCulture, $"## Ramp: {o.RampStepUsers} users × {o.Tabs} tabs more per step, {o.Rate:0} events/s for {o.RampSeconds:0.#} s at each, until p99 passes {o.RampP99TargetMs:0} ms");
             text.AppendLine();
             text.AppendLine("| system | most connections within target | ÷ direct | stopped because | steps (connections: p99 ms, edge RSS MB, KB per connection) |");
@@ -107,11 +120,21 @@ internal static class MarkdownReport
 
         TranscriptsReport.Render(text, report);
 
+        WholeSystem(text, "steady", systems, s => s.Steady is { } r ? (r.UpstreamSockets, r.Delivery.Deliveries, r.Cost) : null);
+        WholeSystem(text, "idle", systems, s => s.Idle is { } r ? (r.UpstreamSockets, 0, r.Cost) : null);
+        WholeSystem(text, "burst", systems, s => s.Burst is { } r ? (r.UpstreamSockets, r.Delivery.Deliveries, r.Cost) : null);
+        WholeSystem(text, "transcripts", systems, s => s.Transcripts is { } r ? (r.UserSockets + r.TranscriptSockets, r.Delivery.All.Deliveries, r.Cost) : null);
+
         foreach (var system in systems)
         {
             if (system.Skipped is { } reason)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"- `{system.System}` skipped: {reason}");
+            }
+
+            foreach (var skipped in system.SkippedScenarios)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- `{system.System}` skipped {skipped}");
             }
 
             foreach (var problem in system.Problems)
@@ -122,6 +145,37 @@ internal static class MarkdownReport
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// What users of each system buy, measured in the same run: the sockets Reflector holds and what it spends, next to
+    /// what the edge spends and the whole system together; for the cluster, its Redis and the commands it ran per delivery.
+    /// </summary>
+    private static void WholeSystem(
+        StringBuilder text, string scenario, List<SystemResult> systems, Func<SystemResult, (int? UpstreamSockets, long Deliveries, ServerCost Cost)?> pick)
+    {
+        var rows = systems.Select(system => (system.System, Row: pick(system))).Where(row => row.Row is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var direct = rows.Find(row => row.System == "direct").Row;
+        text.AppendLine(CultureInfo.InvariantCulture, $"## Whole system, {scenario}: Reflector, the edge, and everything together");
+        text.AppendLine();
+        text.AppendLine("| system | upstream sockets | deliveries | Reflector CPU s | Reflector peak RSS MB | edge CPU s | edge peak RSS MB | Redis CPU s | Redis peak RSS MB | Redis commands per delivery | whole CPU s | whole peak RSS MB | Reflector CPU ÷ direct | whole CPU ÷ direct | whole RSS ÷ direct |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (system, row) in rows)
+        {
+            var (sockets, deliveries, c) = row!.Value;
+            var perDelivery = c.RedisCommands is { } commands && deliveries > 0 ? Invariant($"{commands / (double)deliveries:0.00}") : c.RedisCommands is { } all ? Invariant($"{all} in all") : "–";
+            text.AppendLine(Invariant(
+                $"| {system} | {(sockets is { } n ? n.ToString(CultureInfo.InvariantCulture) : "–")} | {deliveries} | {c.ReflectorCpuSeconds:0.00} | {c.ReflectorPeakRssMb:0} | {c.EdgeCpuSeconds:0.00} | {c.EdgePeakRssMb:0} | {Optional(c.RedisCpuSeconds, "0.00")} | {Optional(c.RedisPeakRssMb, "0")} | {perDelivery} | {c.SystemCpuSeconds:0.00} | {c.SystemPeakRssMb:0} | {Ratio(c.ReflectorCpuSeconds, direct?.Cost.ReflectorCpuSeconds)} | {Ratio(c.SystemCpuSeconds, direct?.Cost.SystemCpuSeconds)} | {Ratio(c.SystemPeakRssMb, direct?.Cost.SystemPeakRssMb)} |"));
+        }
+
+        text.AppendLine();
+    }
+
+    private static string Optional(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
 
     private static string Failed(int failures) => failures > 0 ? Invariant($" ({failures} failed)") : "";
 

@@ -26,13 +26,13 @@ internal sealed class RampScenario(BenchOptions options, TextWriter log, Func<Sy
 
         // What the edge held before any tab: each step's growth over it, per connection held, is what a connection costs.
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        var baseline = system.Edge.Stats().RssBytes;
+        var baseline = system.EdgeStats().RssBytes;
         for (var users = options.RampStepUsers; users <= options.RampMaxUsers; users += options.RampStepUsers)
         {
             var connected = await fleet.AddUsersAsync(options.RampStepUsers, ConnectConcurrency, cancellationToken);
             var ready = await system.WaitForUpstreamsAsync(await ScenarioRunner.ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
             var (_, delivery, upstreams, _) = await measurement.MeasureAsync(system, fleet, $"ramp{users}", options.RampSeconds, cancellationToken);
-            var rss = system.Edge.Stats().RssBytes;
+            var rss = system.EdgeStats().RssBytes;
             var connections = await fleet.OpenTabsAsync(cancellationToken);
             var perConnection = connections > 0 ? (rss - baseline) / (double)connections : double.NaN;
             steps.Add(new RampStep(connections, connected.Failed, upstreams, delivery.P99Ms, delivery.Lost, ScenarioRunner.Mb(rss), perConnection));
@@ -40,9 +40,9 @@ internal sealed class RampScenario(BenchOptions options, TextWriter log, Func<Sy
                 CultureInfo.InvariantCulture,
                 $"  {connections} connections: p99 {delivery.P99Ms:0.0} ms, lost {delivery.Lost}, RSS {ScenarioRunner.Mb(rss):0} MB, {perConnection:0} bytes per connection"));
 
-            if (system.Edge.HasExited)
+            if (system.ExitedEdge is { } exited)
             {
-                stoppedBecause = $"{system.Edge.Name} exited at {connections} connections";
+                stoppedBecause = $"{exited.Name} exited at {connections} connections";
                 break;
             }
 

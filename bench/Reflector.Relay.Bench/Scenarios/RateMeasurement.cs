@@ -14,11 +14,11 @@ internal sealed class RateMeasurement(BenchOptions options)
     {
         var userCount = fleet.Users.Count;
         await fleet.BeginAsync(runId, (long)(options.Rate * seconds * options.Tabs), cancellationToken);
-        var loading = system.SimulatorApi.RateAsync(runId, fleet.Users, options.Rate, seconds, cancellationToken);
+        var loading = system.UpstreamApi.RateAsync(runId, fleet.Users, options.Rate, seconds, cancellationToken);
 
         // Counted while the load runs, from both ends: Reflector's open sockets and the relay's own gauge.
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, seconds / 2)), cancellationToken);
-        var upstreams = await system.SimulatorApi.OpenSocketsAsync(cancellationToken);
+        var upstreams = await system.UpstreamApi.OpenSocketsAsync(cancellationToken);
         var reported = await system.RelayOpenUpstreamsAsync(cancellationToken);
         var load = await loading;
 

@@ -13,6 +13,9 @@ internal sealed record RunReport(
 internal sealed record SystemResult(string System)
 {
     public string? Skipped { get; set; }
+
+    /// <summary>Scenarios this system could not run, and why.</summary>
+    public List<string> SkippedScenarios { get; } = [];
     public IdleResult? Idle { get; set; }
     public SteadyResult? Steady { get; set; }
     public BurstResult? Burst { get; set; }
@@ -21,8 +24,15 @@ internal sealed record SystemResult(string System)
     public List<string> Problems { get; } = [];
 }
 
-/// <summary>What the process browsers connect to cost during the scenario, and what Reflector itself spent.</summary>
-internal sealed record ServerCost(double EdgePeakRssMb, double EdgeCpuSeconds, double ReflectorCpuSeconds);
+/// <summary>
+/// What the system spent during the scenario: the edge (the processes browsers connect to, summed over a cluster's
+/// nodes), Reflector (the upstream, with the Python upstream's Redis), the cluster's Redis (null for other systems)
+/// and the commands it ran, and the whole system, each process once (for <c>direct</c> the edge is Reflector).
+/// Peaks are of the sum, sampled every 100 ms.
+/// </summary>
+internal sealed record ServerCost(
+    double EdgePeakRssMb, double EdgeCpuSeconds, double ReflectorCpuSeconds, double ReflectorPeakRssMb,
+    double? RedisCpuSeconds, double? RedisPeakRssMb, long? RedisCommands, double SystemCpuSeconds, double SystemPeakRssMb);
 
 internal sealed record IdleResult(
     int Connections, int ConnectFailures, double ConnectSeconds,
@@ -33,7 +43,7 @@ internal sealed record SteadyResult(
     int UpstreamSockets, double? RelayReportedUpstreamSockets, DeliveryStats Delivery, ServerCost Cost);
 
 internal sealed record BurstResult(
-    int Users, int Connections, int ConnectFailures, double ConnectSeconds, double UpstreamsReadySeconds,
+    int Users, int Connections, int ConnectFailures, double ConnectSeconds, double UpstreamsReadySeconds, int UpstreamSockets,
     int Rounds, long EventsSent, DeliveryStats Delivery, ServerCost Cost, string? FirstConnectError);
 
 /// <param name="BytesPerConnection">The edge's resident growth over its size before any tab, per connection held.</param>

@@ -38,11 +38,18 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
                         return result;
                     }
 
+                    if (scenario == "transcripts" && options.Upstream == "python")
+                    {
+                        result.SkippedScenarios.Add("transcripts: the Python upstream has no /v1/transcripts/{id}/events");
+                        log.WriteLine($"[{systemName}] transcripts skipped: the Python upstream has no /v1/transcripts/{{id}}/events");
+                        continue;
+                    }
+
                     log.WriteLine($"[{systemName}] {scenario}");
                     await RunScenarioAsync(system, scenario, result, cancellationToken);
-                    if (system.Edge.HasExited)
+                    if (system.ExitedEdge is { } exited)
                     {
-                        result.Problems.Add($"{scenario}: {system.Edge.Name} exited:{Environment.NewLine}{system.Edge.LastLines()}");
+                        result.Problems.Add($"{scenario}: {exited.Name} exited:{Environment.NewLine}{exited.LastLines()}");
                         return result;
                     }
 
@@ -73,8 +80,8 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
         return result;
     }
 
-    private static Task<SystemUnderTest> StartAsync(string systemName, CancellationToken cancellationToken) =>
-        SystemUnderTest.StartAsync(systemName, cancellationToken);
+    private Task<SystemUnderTest> StartAsync(string systemName, CancellationToken cancellationToken) =>
+        SystemUnderTest.StartAsync(systemName, options, log, cancellationToken);
 
     private async Task RunScenarioAsync(SystemUnderTest system, string scenario, SystemResult result, CancellationToken cancellationToken)
     {
@@ -104,19 +111,18 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
     private async Task<IdleResult> IdleAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        var before = system.Edge.Stats();
-        var cost = new CostMeter(system);
-        await using var sampler = new RssSampler(system.Edge);
+        var before = system.EdgeStats();
+        await using var cost = await CostMeter.StartAsync(system);
         await using var fleet = NewFleet(system, options.IdleUsers);
         var connected = await fleet.AddUsersAsync(options.IdleUsers, ConnectConcurrency, cancellationToken);
         await system.WaitForUpstreamsAsync(await ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(options.Quick ? 1 : 5), cancellationToken);
-        var after = system.Edge.Stats();
-        var upstreams = await system.SimulatorApi.OpenSocketsAsync(cancellationToken);
+        var after = system.EdgeStats();
+        var upstreams = await system.UpstreamApi.OpenSocketsAsync(cancellationToken);
         var perConnection = connected.Connected > 0 ? (after.RssBytes - before.RssBytes) / (double)connected.Connected : double.NaN;
         return new IdleResult(
             connected.Connected, connected.Failed, connected.Seconds, Mb(before.RssBytes), Mb(after.RssBytes), perConnection, upstreams,
-            cost.Finish(sampler.PeakMb));
+            await cost.FinishAsync());
     }
 
     /// <summary>Users × tabs connected, events at a steady rate: latency, losses, and what the server spends.</summary>
@@ -125,35 +131,34 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
         await using var fleet = NewFleet(system, options.Users);
         var connected = await fleet.AddUsersAsync(options.Users, ConnectConcurrency, cancellationToken);
         await system.WaitForUpstreamsAsync(await ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
-        await system.SimulatorApi.RateAsync("warmup", fleet.Users, options.Rate, options.WarmupSeconds, cancellationToken);
+        await system.UpstreamApi.RateAsync("warmup", fleet.Users, options.Rate, options.WarmupSeconds, cancellationToken);
 
-        var cost = new CostMeter(system);
-        await using var sampler = new RssSampler(system.Edge);
+        await using var cost = await CostMeter.StartAsync(system);
         var (sent, delivery, upstreams, reported) = await new RateMeasurement(options).MeasureAsync(system, fleet, "steady", options.Seconds, cancellationToken);
         return new SteadyResult(
-            options.Users, connected.Connected, connected.Failed, options.Rate, sent, upstreams, reported, delivery, cost.Finish(sampler.PeakMb));
+            options.Users, connected.Connected, connected.Failed, options.Rate, sent, upstreams, reported, delivery, await cost.FinishAsync());
     }
 
     /// <summary>Every tab connects at once, then every user gets an event at the same instant, a few rounds over.</summary>
     private async Task<BurstResult> BurstAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
-        var cost = new CostMeter(system);
-        await using var sampler = new RssSampler(system.Edge);
+        await using var cost = await CostMeter.StartAsync(system);
         await using var fleet = NewFleet(system, options.BurstUsers);
         var clock = Stopwatch.StartNew();
         var connected = await fleet.AddUsersAsync(options.BurstUsers, options.BurstUsers * options.Tabs, cancellationToken);
         await system.WaitForUpstreamsAsync(await ExpectedUpstreams(system, fleet), UpstreamsTimeout, cancellationToken);
         var ready = clock.Elapsed.TotalSeconds;
+        var upstreams = await system.UpstreamApi.OpenSocketsAsync(cancellationToken);
 
         await fleet.BeginAsync("burst", (long)options.BurstRounds * fleet.TabCount, cancellationToken);
-        var load = await system.SimulatorApi.BurstAsync("burst", fleet.Users, options.BurstRounds, 500, cancellationToken);
+        var load = await system.UpstreamApi.BurstAsync("burst", fleet.Users, options.BurstRounds, 500, cancellationToken);
         var tabConnected = await fleet.ConnectedAsync(cancellationToken);
         long? Expected(int tab) => tabConnected[tab] ? options.BurstRounds : null;
         await RateMeasurement.DrainAsync(fleet, tabConnected.Count(c => c) * (long)options.BurstRounds, cancellationToken);
         var delivery = RecordingPart.Summarize(await fleet.EndAsync(cancellationToken), Expected, load.Seconds);
         return new BurstResult(
-            options.BurstUsers, connected.Connected, connected.Failed, connected.Seconds, ready, options.BurstRounds, load.Sent,
-            delivery, cost.Finish(sampler.PeakMb), connected.FirstError);
+            options.BurstUsers, connected.Connected, connected.Failed, connected.Seconds, ready, upstreams, options.BurstRounds, load.Sent,
+            delivery, await cost.FinishAsync(), connected.FirstError);
     }
 
     private async Task AfterScenarioAsync(SystemUnderTest system, CancellationToken cancellationToken)

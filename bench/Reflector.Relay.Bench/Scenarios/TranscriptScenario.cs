@@ -40,8 +40,7 @@ internal sealed class TranscriptScenario(BenchOptions options, int systemIndex, 
 
         await LoadAllAsync(system, transcripts, "warmup", options.WarmupSeconds, cancellationToken);
 
-        var cost = new CostMeter(system);
-        await using var sampler = new RssSampler(system.Edge);
+        await using var cost = await CostMeter.StartAsync(system);
         var perTranscript = options.TranscriptRate * options.Seconds;
         var recording = fleet.Recorder.Begin("transcripts", fleet.TabCount, (long)(perTranscript * fleet.TabCount * 0.9) + 64);
         var loading = LoadAllAsync(system, transcripts, "transcripts", options.Seconds, cancellationToken);
@@ -67,7 +66,7 @@ internal sealed class TranscriptScenario(BenchOptions options, int systemIndex, 
         var delivery = recording.Summarize(Expected, loads.Max(load => load.Seconds));
         return new TranscriptsResult(
             options.Transcripts, users, connected.Connected, connected.Failed, connected.Seconds, options.TranscriptRate, options.TopicSegments,
-            loads.Sum(load => load.Sent), total, transcriptSockets, userSockets, relayStreams, mostPerUser, delivery, cost.Finish(sampler.PeakMb),
+            loads.Sum(load => load.Sent), total, transcriptSockets, userSockets, relayStreams, mostPerUser, delivery, await cost.FinishAsync(),
             connected.FirstError);
     }
 

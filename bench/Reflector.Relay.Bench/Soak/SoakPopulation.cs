@@ -49,7 +49,7 @@ internal sealed class SoakPopulation : IAsyncDisposable
     public static async Task<SoakPopulation> CreateAsync(
         SystemUnderTest system, SourceAddresses sources, SoakLedger ledger, string[] users, CancellationToken cancellationToken)
     {
-        var tokens = await system.SimulatorApi.TokensAsync(users, cancellationToken);
+        var tokens = await system.UpstreamApi.TokensAsync(users, cancellationToken);
         return new SoakPopulation(system, sources, ledger, tokens);
     }
 

@@ -78,7 +78,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             Invariant($"Soak: seed {settings.Seed}, {duration.TotalMinutes:0.##} min, {settings.Users} users x 0-{settings.MaxTabsPerUser} tabs, ") +
             Invariant($"{settings.EventsPerSecond:0.#} events/s, {settings.ChurnPerSecond:0.#} joins or leaves/s, drops every {settings.DropInterval}"));
 
-        await using var system = await SystemUnderTest.StartAsync("relay", cancellationToken);
+        await using var system = await SystemUnderTest.StartAsync("relay", options, log, cancellationToken);
         var relay = system.Front!;
 
         var baseline = await WarmUpAsync(system, cancellationToken);

@@ -88,7 +88,11 @@ internal sealed class ClientWorker : IAsyncDisposable
 
     private async Task<WorkerReply> ConnectAsync(WorkerRequest request, CancellationToken cancellationToken)
     {
-        var url = request.Url ?? throw new InvalidOperationException("connect needs a url");
+        if (request.Urls.Length != request.Tabs.Length)
+        {
+            throw new InvalidOperationException("connect needs an address per tab");
+        }
+
         _sources ??= new SourceAddresses(request.SourceBlock, request.MostConnections, request.ConnectionsPerAddress);
         if (request.Protocol.IsRelay())
         {
@@ -98,7 +102,7 @@ internal sealed class ClientWorker : IAsyncDisposable
         var sources = _sources;
         var tally = await TabConnector.ConnectAllAsync(request.Tabs, Math.Max(1, request.Concurrency), async (index, position, _) =>
         {
-            var tab = await Tab.ConnectAsync(index, request.Protocol, url, request.Tokens[position], sources.For(index), _recorder, cancellationToken);
+            var tab = await Tab.ConnectAsync(index, request.Protocol, request.Urls[position], request.Tokens[position], sources.For(index), _recorder, cancellationToken);
             lock (_tabsLock)
             {
                 _tabs[index] = tab;

@@ -44,7 +44,7 @@ internal sealed class WorkerFleet : IClientFleet
     {
         var firstUser = _users.Count;
         var newUsers = Enumerable.Range(firstUser, users).Select(i => string.Create(CultureInfo.InvariantCulture, $"u{i}")).ToArray();
-        var tokens = await _system.SimulatorApi.TokensAsync(newUsers, cancellationToken);
+        var tokens = await _system.UpstreamApi.TokensAsync(newUsers, cancellationToken);
         var firstTab = _connected.Count;
         _users.AddRange(newUsers);
         _connected.AddRange(Enumerable.Repeat(true, users * TabsPerUser));
@@ -53,11 +53,12 @@ internal sealed class WorkerFleet : IClientFleet
         var replies = await Task.WhenAll(_workers.Select(worker =>
         {
             var mine = Enumerable.Range(0, users).Where(u => (firstUser + u) % _workers.Length == worker.Number).ToArray();
+            int[] tabs = [.. mine.SelectMany(u => Enumerable.Range(firstTab + (u * TabsPerUser), TabsPerUser))];
             var request = new WorkerRequest("connect")
             {
                 Protocol = _system.Protocol,
-                Url = _system.ClientUrl,
-                Tabs = [.. mine.SelectMany(u => Enumerable.Range(firstTab + (u * TabsPerUser), TabsPerUser))],
+                Tabs = tabs,
+                Urls = [.. tabs.Select(tab => _system.ClientUrlFor(tab, TabsPerUser))],
                 Tokens = [.. mine.SelectMany(u => Enumerable.Repeat(tokens[u], TabsPerUser))],
                 Concurrency = Math.Max(1, concurrency / _workers.Length),
                 SourceBlock = _sourceBlock,

@@ -13,10 +13,10 @@ internal sealed record WorkerRequest(string Op)
 {
     public TabProtocol Protocol { get; init; }
 
-    public Uri? Url { get; init; }
-
-    /// <summary>Connect: the tabs' indices in the whole fleet, and each one's token.</summary>
+    /// <summary>Connect: the tabs' indices in the whole fleet, each one's address (a cluster's tabs go to its nodes) and token.</summary>
     public int[] Tabs { get; init; } = [];
+
+    public Uri[] Urls { get; init; } = [];
 
     public string[] Tokens { get; init; } = [];
 
