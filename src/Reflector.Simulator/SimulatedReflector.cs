@@ -64,6 +64,12 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
     public int RefusedHandshakes => _hub.RefusedHandshakes;
 
+    /// <summary>
+    /// User-event handshakes answered 503 during an outage or shutdown, all users together: each is an attempt the
+    /// client really made. Counted before the answer is sent.
+    /// </summary>
+    public int UnavailableHandshakes => _hub.UnavailableHandshakes;
+
     public int TotalOpenSockets => _hub.TotalOpenSockets;
 
     public IReadOnlyList<WebSocketCloseStatus?> ClientCloseStatuses => _hub.ClientCloseStatuses;

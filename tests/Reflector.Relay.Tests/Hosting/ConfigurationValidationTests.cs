@@ -5,7 +5,7 @@ using Reflector.Relay.Streams;
 
 namespace Reflector.Relay.Tests.Hosting;
 
-/// <summary>Each invalid setting yields a failure that names its key. The process-level effect is in <see cref="RelayProcessTests"/>.</summary>
+/// <summary>Each invalid setting yields a failure that names its key. The process-level effect is in the functional tests (Hosting/RelayProcessTests).</summary>
 public sealed class ConfigurationValidationTests
 {
     [Theory]

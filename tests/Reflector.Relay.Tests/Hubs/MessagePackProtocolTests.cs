@@ -14,28 +14,6 @@ namespace Reflector.Relay.Tests.Hubs;
 /// </summary>
 public sealed class MessagePackProtocolTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>
 {
-    private static readonly string[] ExpectedInvalidates =
-    [
-        """{"type":"transcriptCreated","transcriptId":"t1"}""",
-        """{"type":"transcriptStatusChanged","transcriptId":"t1","status":"processing"}""",
-        """{"type":"transcriptTitleChanged","transcriptId":"t1","title":"Weekly sync"}""",
-        """{"type":"transcriptDurationChanged","transcriptId":"t1","duration":12.5}""",
-        """{"type":"transcriptDeleted","transcriptId":"t1"}""",
-        """{"type":"transcriptRestored","transcriptId":"t1"}""",
-    ];
-
-    internal static async Task EmitEveryKindAsync(global::Reflector.Simulator.SimulatedReflector reflector, string userId)
-    {
-        await reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "t1" });
-        await reflector.EmitAsync(userId, "TRANSCRIPT_STATUS", new { id = "t1", value = "processing" });
-        await reflector.EmitAsync(userId, "TRANSCRIPT_FINAL_TITLE", new { id = "t1", title = "Weekly sync" });
-        await reflector.EmitAsync(userId, "TRANSCRIPT_DURATION", new { id = "t1", duration = 12.5 });
-        await reflector.EmitAsync(userId, "TRANSCRIPT_DELETED", new { id = "t1" });
-        await reflector.EmitAsync(userId, "TRANSCRIPT_RESTORED", new { id = "t1" });
-    }
-
-    internal static IReadOnlyList<string> Expected => ExpectedInvalidates;
-
     [Fact]
     public async Task Messagepack_messages_arrive_as_maps_with_the_same_field_names_as_json()
     {
@@ -65,8 +43,8 @@ public sealed class MessagePackProtocolTests(ReflectorFixture fixture) : IClassF
         Assert.Equal("""{"state":"connected"}""", JsonSerializer.Serialize(status));
 
         await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
-        await EmitEveryKindAsync(fixture.Reflector, userId);
-        foreach (var expected in ExpectedInvalidates)
+        await EveryInvalidateKind.EmitAsync(fixture.Reflector, userId);
+        foreach (var expected in EveryInvalidateKind.ExpectedJson)
         {
             Assert.Equal(expected, JsonSerializer.Serialize(await invalidates.Reader.ReadAsync().DefaultTimeout()));
         }
@@ -83,8 +61,8 @@ public sealed class MessagePackProtocolTests(ReflectorFixture fixture) : IClassF
         await json.WaitForStateAsync(UpstreamState.Connected);
         await messagePack.WaitForStateAsync(UpstreamState.Connected);
 
-        await EmitEveryKindAsync(fixture.Reflector, userId);
-        for (var i = 0; i < ExpectedInvalidates.Length; i++)
+        await EveryInvalidateKind.EmitAsync(fixture.Reflector, userId);
+        for (var i = 0; i < EveryInvalidateKind.ExpectedJson.Count; i++)
         {
             var expected = await json.NextMessageAsync();
             Assert.Equal(expected, await messagePack.NextMessageAsync());

@@ -16,6 +16,7 @@ public sealed class ReconnectBackoffTests(ReflectorFixture fixture) : IClassFixt
         await harness.AttachAsync(userId);
         await harness.WaitForStateAsync(userId, UpstreamState.Connected);
 
+        var turnedAwayBefore = fixture.Reflector.UnavailableHandshakes;
         fixture.Reflector.BeginOutage();
         var delays = new List<int>();
         try
@@ -27,6 +28,10 @@ public sealed class ReconnectBackoffTests(ReflectorFixture fixture) : IClassFixt
 
             var last = await harness.Sink.WaitForAsync<UpstreamStatus>(userId, s => s is { State: UpstreamState.Reconnecting, RetryInMs: > 0 });
             delays.Add(last.RetryInMs!.Value);
+
+            // The first retry follows the lost socket; each of the other 13 followed an attempt Reflector turned away.
+            // The clock stands still until the next advance, so no further attempt can be under way.
+            Assert.Equal(13, fixture.Reflector.UnavailableHandshakes - turnedAwayBefore);
         }
         finally
         {
@@ -44,15 +49,18 @@ public sealed class ReconnectBackoffTests(ReflectorFixture fixture) : IClassFixt
         // The outage is over: the next attempt connects and the group is told to resync.
         var resync = await harness.Sink.WaitForAsync<InvalidateMessage>(userId);
         Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), resync);
+        await fixture.Reflector.AssertHandshakesAsync(userId, 2);
 
-        // Held past StableAfter, then lost again: the backoff starts over from about a second.
+        // Held past StableAfter, then lost again: one attempt at once, then the backoff starts over from about a second.
         harness.Time.Advance(harness.Options.StableAfter);
+        turnedAwayBefore = fixture.Reflector.UnavailableHandshakes;
         fixture.Reflector.BeginOutage();
         try
         {
             var afterHeld = await harness.Sink.WaitForAsync<UpstreamStatus>(
                 userId, s => s is { State: UpstreamState.Reconnecting, RetryInMs: > 0 });
             Assert.True(afterHeld.RetryInMs < 5_000, $"backoff reset after a held connection, got {afterHeld.RetryInMs} ms");
+            Assert.Equal(1, fixture.Reflector.UnavailableHandshakes - turnedAwayBefore);
         }
         finally
         {

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
 using Polly.Simmy;
+using Polly.Simmy.Fault;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
 using Reflector.Relay.Streams;
@@ -97,8 +98,18 @@ public sealed class UpstreamFaultTests(ReflectorFixture fixture) : IClassFixture
     {
         // Polly's chaos strategies inside the relay's own connect path: half the handshakes fail before reaching
         // the upstream, half are delayed.
+        var injectedFaults = 0;
         var chaos = new ResiliencePipelineBuilder()
-            .AddChaosFault(0.5, () => new WebSocketException("injected handshake failure"))
+            .AddChaosFault(new ChaosFaultStrategyOptions
+            {
+                InjectionRate = 0.5,
+                FaultGenerator = static _ => ValueTask.FromResult<Exception?>(new WebSocketException("injected handshake failure")),
+                OnFaultInjected = _ =>
+                {
+                    Interlocked.Increment(ref injectedFaults);
+                    return ValueTask.CompletedTask;
+                },
+            })
             .AddChaosLatency(0.5, TimeSpan.FromMilliseconds(100))
             .Build();
         await using var relay = new RelayFactory(
@@ -124,6 +135,14 @@ public sealed class UpstreamFaultTests(ReflectorFixture fixture) : IClassFixture
             }
 
             await Task.WhenAll(users.Select(user => fixture.Reflector.WaitForOpenSocketsAsync(user, 1, TestTimeouts.Default)));
+            // The faults were really injected (at least 32 attempts at one half: never none), the relay retried past
+            // them, and no failed attempt reached Reflector: one handshake per socket, the first and one per round.
+            Assert.True(Volatile.Read(ref injectedFaults) > 0, "no handshake fault was injected");
+            foreach (var user in users)
+            {
+                await fixture.Reflector.AssertHandshakesAsync(user, 4);
+            }
+
             await Task.WhenAll(users.Select(user => fixture.Reflector.EmitAsync(user, "TRANSCRIPT_CREATED", new { id = "after-chaos-" + user })));
             for (var i = 0; i < users.Length; i++)
             {

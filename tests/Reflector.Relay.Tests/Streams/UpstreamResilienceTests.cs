@@ -13,6 +13,9 @@ namespace Reflector.Relay.Tests.Streams;
 /// <summary>Faults of the upstream, as browser tabs connected through the relay experience them.</summary>
 public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>
 {
+    // Attempts each user must fail while Reflector is down, before it comes back.
+    private const int FailedAttemptsPerUser = 3;
+
     private static string NewUser() => "resilience-" + Guid.NewGuid().ToString("N");
 
     [Fact]
@@ -118,17 +121,23 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
             await Task.WhenAll(tabs.Select(tab => tab.Client.WaitForStateAsync(UpstreamState.Connected)));
             await Task.WhenAll(users.Select(user => fixture.Reflector.WaitForOpenSocketsAsync(user, 1, TestTimeouts.Default)));
 
+            var turnedAwayBefore = fixture.Reflector.UnavailableHandshakes;
             fixture.Reflector.BeginOutage();
             try
             {
-                await Task.WhenAll(tabs.Select(tab => tab.Client.WaitForStateAsync(UpstreamState.Reconnecting)));
-                // The outage lasts a few seconds: several failed attempts per user.
-                await Task.Delay(TimeSpan.FromSeconds(3));
+                // The outage lasts until every user has failed several attempts, however long that takes.
+                await Task.WhenAll(tabs.Select(tab => WaitForScheduledRetriesAsync(tab.Client, FailedAttemptsPerUser + 1)));
             }
             finally
             {
                 fixture.Reflector.EndOutage();
             }
+
+            // Those retries were real: Reflector turned the attempts away, it did not merely hear of them.
+            var turnedAway = fixture.Reflector.UnavailableHandshakes - turnedAwayBefore;
+            Assert.True(
+                turnedAway >= users.Length * FailedAttemptsPerUser,
+                $"{turnedAway} attempts reached Reflector during the outage, expected at least {FailedAttemptsPerUser} for each of {users.Length} users");
 
             await Task.WhenAll(tabs.Select(async tab =>
             {
@@ -136,6 +145,11 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
                 Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.Client.NextMessageAsync());
             }));
             await Task.WhenAll(users.Select(user => fixture.Reflector.WaitForOpenSocketsAsync(user, 1, TestTimeouts.Default)));
+            // One socket before the outage and one after it, for each user.
+            foreach (var user in users)
+            {
+                await fixture.Reflector.AssertHandshakesAsync(user, 2);
+            }
 
             foreach (var (userId, client) in tabs)
             {
@@ -240,6 +254,21 @@ public sealed class UpstreamResilienceTests(ReflectorFixture fixture) : IClassFi
         await tab.WaitForStateAsync(UpstreamState.Connected);
         Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await tab.NextMessageAsync());
         await fixture.Reflector.AssertHandshakesAsync(userId, 2);
+    }
+
+    /// <summary>
+    /// Reads the tab's statuses until <paramref name="count"/> retries were scheduled. The first follows the lost
+    /// socket; each later one follows an attempt that failed.
+    /// </summary>
+    private static async Task WaitForScheduledRetriesAsync(RelayClient tab, int count)
+    {
+        for (var scheduled = 0; scheduled < count;)
+        {
+            if (await tab.NextStatusAsync() is { State: UpstreamState.Reconnecting, RetryInMs: > 0 })
+            {
+                scheduled++;
+            }
+        }
     }
 
     private static byte[] Oversized()
