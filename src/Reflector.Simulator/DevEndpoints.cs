@@ -71,27 +71,21 @@ internal static class DevEndpoints
             return Results.Ok(new LoadResult(request.RunId, tally.Sent, tally.Delivered, tally.Missed, tally.Seconds));
         });
 
-        dev.MapPost("/events", async (EventRequest request, SocketHub<UserEventSockets> hub, TranscriptLedger ledger, CancellationToken cancellationToken) =>
+        dev.MapPost("/events", async (EventRequest request, SimulatedApi api, CancellationToken cancellationToken) =>
         {
             if (string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.Event))
             {
                 return Results.BadRequest(new ErrorResponse("userId and event are required"));
             }
 
-            object data = request.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given
-                ? given
-                : SampleEventData.For(request.Event);
-            ledger.Record(request.UserId, request.Event, JsonSerializer.SerializeToElement(data));
-            var frame = EventFrame.Serialize(request.Event, data);
-            var delivered = await hub.SendAsync(request.UserId, OutgoingFrame.Text(frame), cancellationToken).ConfigureAwait(false);
-            return Results.Ok(new EventResponse(delivered));
+            var data = GivenOr(request.Data, () => SampleEventData.For(request.Event));
+            return Results.Ok(new EventResponse(await api.EmitUserEventAsync(request.UserId, request.Event, data, cancellationToken).ConfigureAwait(false)));
         });
 
         // Dropped counts user-events sockets, as it always has; TranscriptSockets the per-transcript ones cut with them.
         dev.MapPost("/drop", async (SimulatedApi api) =>
         {
-            var dropped = api.AbortEverySocket();
-            await EventSocket.WaitUntilEndedAsync(dropped.All).ConfigureAwait(false);
+            var dropped = await api.DropEverySocketAsync("drop").ConfigureAwait(false);
             return Results.Ok(new DropResponse(dropped.UserSockets.Length, dropped.TranscriptSockets.Length));
         });
 
@@ -117,6 +111,10 @@ internal static class DevEndpoints
 
         dev.MapGet("/public-key", (TokenAuthority tokens) => Results.Text(tokens.PublicKeyPem, "text/plain"));
     }
+
+    // The data a request gave, or a sample when it gave none (or null).
+    internal static JsonElement GivenOr(JsonElement? given, Func<object> sample) =>
+        given is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } data ? data : JsonSerializer.SerializeToElement(sample());
 
     internal sealed record TokenRequest(string? Sub, double? TtlSeconds);
 

@@ -1,7 +1,5 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Reflector.Simulator;
 
@@ -14,7 +12,6 @@ public sealed class SimulatedReflector : IAsyncDisposable
     private readonly SimulatedApi _api;
     private readonly SocketHub<UserEventSockets> _users;
     private readonly SocketHub<TranscriptEventSockets> _transcripts;
-    private readonly ILogger _logger;
 
     private SimulatedReflector(SimulatorHost host)
     {
@@ -22,7 +19,6 @@ public sealed class SimulatedReflector : IAsyncDisposable
         _api = host.Api;
         _users = _api.UserSockets;
         _transcripts = _api.TranscriptSockets;
-        _logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SimulatedReflector>();
         var baseAddress = BaseAddress = host.BaseAddress;
         EventsUrl = new UriBuilder(baseAddress)
         {
@@ -83,7 +79,7 @@ public sealed class SimulatedReflector : IAsyncDisposable
     internal static async Task<SimulatedReflector> StartAsync(SimulatorOptions options, bool standalone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var host = await SimulatorHost.StartAsync(options, new SimulatedApi(options, TimeProvider.System), standalone, cancellationToken).ConfigureAwait(false);
+        var host = await SimulatorHost.StartAsync(options, standalone, cancellationToken).ConfigureAwait(false);
         return new SimulatedReflector(host);
     }
 
@@ -97,9 +93,7 @@ public sealed class SimulatedReflector : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(eventName);
-        var element = JsonSerializer.SerializeToElement(data);
-        _api.Ledger.Record(userId, eventName, element);
-        return _users.SendAsync(userId, OutgoingFrame.Text(EventFrame.Serialize(eventName, element)), ct);
+        return _api.EmitUserEventAsync(userId, eventName, JsonSerializer.SerializeToElement(data), ct);
     }
 
     public Task<int> SendRawAsync(string userId, ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken ct = default)
@@ -126,24 +120,14 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public int OpenSockets(string userId) => _users.OpenSockets(userId);
 
     // Cuts every socket, user events and transcripts alike.
-    public async Task DropAllAsync()
-    {
-        var dropped = _api.AbortEverySocket();
-        _logger.SocketsAborted(dropped.UserSockets.Length, dropped.TranscriptSockets.Length, "drop");
-        await EventSocket.WaitUntilEndedAsync(dropped.All).ConfigureAwait(false);
-    }
+    public Task DropAllAsync() => _api.DropEverySocketAsync("drop");
 
     // Closes every open /v1/events socket from the server side with the given code (4401 is Reflector's "unauthorized").
     public Task<int> CloseAllAsync(int closeCode, CancellationToken ct = default) =>
         _users.CloseAllAsync((WebSocketCloseStatus)closeCode, ct);
 
     // Cuts every socket and answers every handshake with 503 until EndOutage.
-    public void BeginOutage()
-    {
-        _api.Server.BeginOutage();
-        var dropped = _api.AbortEverySocket();
-        _logger.SocketsAborted(dropped.UserSockets.Length, dropped.TranscriptSockets.Length, "outage");
-    }
+    public void BeginOutage() => _api.BeginOutage();
 
     public void EndOutage() => _api.Server.EndOutage();
 
@@ -193,8 +177,7 @@ public sealed class SimulatedReflector : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(transcriptId);
         ArgumentNullException.ThrowIfNull(eventName);
-        var frame = EventFrame.Serialize(eventName, JsonSerializer.SerializeToElement(data));
-        return await _transcripts.PublishAsync(transcriptId, eventName, frame, ct).ConfigureAwait(false)
+        return await _api.EmitTranscriptEventAsync(transcriptId, eventName, JsonSerializer.SerializeToElement(data), ct).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No transcript {transcriptId}.");
     }
 
@@ -203,12 +186,10 @@ public sealed class SimulatedReflector : IAsyncDisposable
         _api.Transcripts.Describe(transcriptId)?.StoredEvents ?? throw new KeyNotFoundException($"No transcript {transcriptId}.");
 
     // Aborts the transcript's open sockets, as a network cut would; a reconnecting client gets the replay again.
-    public async Task DropTranscriptAsync(string transcriptId)
+    public Task DropTranscriptAsync(string transcriptId)
     {
         ArgumentNullException.ThrowIfNull(transcriptId);
-        var dropped = _transcripts.Abort(transcriptId);
-        _logger.SocketsAborted(userSockets: 0, dropped.Length, "transcript drop");
-        await EventSocket.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+        return _api.DropTranscriptAsync(transcriptId);
     }
 
     // Handshakes answered with an open socket, counted just after the answer, as for user events.

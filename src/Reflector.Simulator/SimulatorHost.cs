@@ -20,10 +20,10 @@ internal sealed class SimulatorHost : IAsyncDisposable
     private readonly WebApplication _app;
     private int _disposed;
 
-    private SimulatorHost(WebApplication app, SimulatedApi api)
+    private SimulatorHost(WebApplication app)
     {
         _app = app;
-        Api = api;
+        Api = app.Services.GetRequiredService<SimulatedApi>();
         BaseAddress = ListeningAddress(app);
     }
 
@@ -33,22 +33,16 @@ internal sealed class SimulatorHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    // Owns the api from here on: it is disposed with the host, or at once if the host fails to start.
-    public static async Task<SimulatorHost> StartAsync(SimulatorOptions options, SimulatedApi api, bool standalone, CancellationToken cancellationToken)
+    public static async Task<SimulatorHost> StartAsync(SimulatorOptions options, bool standalone, CancellationToken cancellationToken)
     {
         WebApplication? app = null;
         try
         {
-            app = Build(options, api, standalone);
+            app = Build(options, standalone);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var host = new SimulatorHost(app, api);
+            var host = new SimulatorHost(app);
             app = null;
             return host;
-        }
-        catch
-        {
-            api.Dispose();
-            throw;
         }
         finally
         {
@@ -69,11 +63,9 @@ internal sealed class SimulatorHost : IAsyncDisposable
         }
 
         // Sockets first: Kestrel's graceful stop would otherwise wait for them until its timeout.
-        Api.Server.ShutDown();
-        var dropped = Api.AbortEverySocket();
         try
         {
-            await EventSocket.WaitUntilEndedAsync(dropped.All).ConfigureAwait(false);
+            await Api.ShutDownAsync().ConfigureAwait(false);
             await _app.StopAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -82,13 +74,14 @@ internal sealed class SimulatorHost : IAsyncDisposable
         }
         finally
         {
+            // Disposes the token authority (and the key it generated) with the other singletons.
             await _app.DisposeAsync().ConfigureAwait(false);
-            Api.Dispose();
         }
     }
 
-    private static WebApplication Build(SimulatorOptions options, SimulatedApi api, bool standalone)
+    private static WebApplication Build(SimulatorOptions options, bool standalone)
     {
+        var requests = new RequestLog();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(SimulatorHost).Assembly.GetName().Name,
@@ -100,20 +93,24 @@ internal sealed class SimulatorHost : IAsyncDisposable
             endpoint.Use(next => connection =>
             {
                 // Counted before Kestrel parses anything: a request it refuses (a NUL in the path) is still seen.
-                api.Requests.CountConnection();
+                requests.CountConnection();
                 return next(connection);
             })));
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(api);
-        builder.Services.AddSingleton(api.Server);
-        builder.Services.AddSingleton(api.Tokens);
-        builder.Services.AddSingleton(api.Ledger);
-        builder.Services.AddSingleton(api.Transcripts);
-        builder.Services.AddSingleton(api.UserSockets);
-        builder.Services.AddSingleton(api.TranscriptSockets);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(requests);
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // Created (and so disposed) by the container: it owns the signing key it generated.
+        builder.Services.AddSingleton<TokenAuthority>();
+        builder.Services.AddSingleton<SimulatedApi>();
+        builder.Services.AddSingleton(services => services.GetRequiredService<SimulatedApi>().Server);
+        builder.Services.AddSingleton(services => services.GetRequiredService<SimulatedApi>().Ledger);
+        builder.Services.AddSingleton(services => services.GetRequiredService<SimulatedApi>().Transcripts);
+        builder.Services.AddSingleton(services => services.GetRequiredService<SimulatedApi>().UserSockets);
+        builder.Services.AddSingleton(services => services.GetRequiredService<SimulatedApi>().TranscriptSockets);
         builder.Services.AddSingleton(typeof(EventsEndpoint<>));
         builder.Services.AddSingleton(typeof(LoadGenerator<>));
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         if (!standalone)
@@ -125,10 +122,11 @@ internal sealed class SimulatorHost : IAsyncDisposable
         var app = builder.Build();
         app.Use((context, next) =>
         {
-            api.Requests.Record(context);
+            requests.Record(context);
             return next(context);
         });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval });
+        var api = app.Services.GetRequiredService<SimulatedApi>();
         MapEventSockets(app, api.UserSockets.Kind);
         MapEventSockets(app, api.TranscriptSockets.Kind);
         DevEndpoints.Map(app);

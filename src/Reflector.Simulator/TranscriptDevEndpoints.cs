@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using static Reflector.Simulator.DevEndpoints;
 
 namespace Reflector.Simulator;
@@ -39,7 +38,7 @@ internal static class TranscriptDevEndpoints
         });
 
         // data omitted: sample data for the kind, from the transcript's own meeting (DURATION grows, TOPIC gets a new id).
-        dev.MapPost("/transcripts/{id}/events", async (string id, TranscriptEventRequest request, TranscriptStore store, SocketHub<TranscriptEventSockets> hub, CancellationToken cancellationToken) =>
+        dev.MapPost("/transcripts/{id}/events", async (string id, TranscriptEventRequest request, TranscriptStore store, SimulatedApi api, CancellationToken cancellationToken) =>
         {
             if (string.IsNullOrWhiteSpace(request.Event))
             {
@@ -51,10 +50,8 @@ internal static class TranscriptDevEndpoints
                 return NoSuchTranscript(id);
             }
 
-            object data = request.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given
-                ? given
-                : meeting.Next(request.Event);
-            var delivered = await hub.PublishAsync(id, request.Event, EventFrame.Serialize(request.Event, data), cancellationToken).ConfigureAwait(false);
+            var data = GivenOr(request.Data, () => meeting.Next(request.Event));
+            var delivered = await api.EmitTranscriptEventAsync(id, request.Event, data, cancellationToken).ConfigureAwait(false);
             return delivered is { } count
                 ? Results.Ok(new TranscriptEventResponse(count, TranscriptStore.IsStored(request.Event)))
                 : NoSuchTranscript(id);
@@ -64,17 +61,15 @@ internal static class TranscriptDevEndpoints
             ? Results.Ok(new TranscriptDeletedResponse(id, Deleted: true))
             : NoSuchTranscript(id));
 
-        dev.MapPost("/transcripts/{id}/drop", async (string id, TranscriptStore store, SocketHub<TranscriptEventSockets> hub, ILoggerFactory loggers) =>
+        dev.MapPost("/transcripts/{id}/drop", async (string id, TranscriptStore store, SimulatedApi api) =>
         {
             if (!store.Exists(id))
             {
                 return NoSuchTranscript(id);
             }
 
-            var dropped = hub.Abort(id);
-            loggers.CreateLogger(typeof(TranscriptDevEndpoints)).SocketsAborted(userSockets: 0, dropped.Length, "transcript drop");
-            await EventSocket.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
-            return Results.Ok(new DropResponse(dropped.Length, TranscriptSockets: dropped.Length));
+            var dropped = await api.DropTranscriptAsync(id).ConfigureAwait(false);
+            return Results.Ok(new DropResponse(dropped, TranscriptSockets: dropped));
         });
 
         dev.MapGet("/transcripts/{id}/stats", (string id, TranscriptStore store, SocketHub<TranscriptEventSockets> hub) =>
