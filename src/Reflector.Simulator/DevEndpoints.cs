@@ -37,10 +37,9 @@ internal static class DevEndpoints
             return Results.Ok(new BulkTokenResponse([.. subs.Select(sub => tokens.Issue(sub, lifetime, audience: null, extraClaims: null).Token)]));
         });
 
-        // For benchmarks: timestamped, numbered events to many users at a rate, or to all of them at once;
-        // with stamp, the id alone carries run, sequence and send time ("{runId}:{n}:{sentAtMicros}").
-        // Rate mode: event n goes to users[n % users.Length], paced to eventsPerSecond for the duration. Burst mode:
-        // every round, one event to every user at the same instant.
+        // For benchmarks: timestamped, numbered events to many users, at a rate (event n to users[n % users.Length])
+        // or in rounds (one event to every user at the same instant); with stamp, the id alone carries run,
+        // sequence and send time ("{runId}:{n}:{sentAtMicros}").
         dev.MapPost("/load", async (LoadRequest request, LoadGenerator<UserEventSockets> load, TimeProvider time, CancellationToken cancellationToken) =>
         {
             if (request.Users is not { Length: > 0 } users || string.IsNullOrWhiteSpace(request.RunId))

@@ -31,8 +31,6 @@ internal sealed class SimulatorHost : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public IServiceProvider Services => _app.Services;
-
     public static async Task<SimulatorHost> StartAsync(SimulatorOptions options, bool standalone, CancellationToken cancellationToken)
     {
         WebApplication? app = null;
