@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -38,64 +37,69 @@ internal static class DevEndpoints
             return Results.Ok(new BulkTokenResponse([.. subs.Select(sub => tokens.Issue(sub, lifetime, audience: null, extraClaims: null).Token)]));
         });
 
-        // For benchmarks: timestamped, numbered events to many users at a rate, or to all of them at once;
-        // with stamp, the id alone carries run, sequence and send time ("{runId}:{n}:{sentAtMicros}").
-        dev.MapPost("/load", async (LoadRequest request, LoadGenerator load, CancellationToken cancellationToken) =>
+        // For benchmarks: timestamped, numbered events to many users, at a rate (event n to users[n % users.Length])
+        // or in rounds (one event to every user at the same instant); with stamp, the id alone carries run,
+        // sequence and send time ("{runId}:{n}:{sentAtMicros}").
+        dev.MapPost("/load", async (LoadRequest request, LoadGenerator<UserEventSockets> load, TimeProvider time, CancellationToken cancellationToken) =>
         {
             if (request.Users is not { Length: > 0 } users || string.IsNullOrWhiteSpace(request.RunId))
             {
                 return Results.BadRequest(new ErrorResponse("runId and users are required"));
             }
 
+            var events = DurationLoad.Events(request.RunId, users, request.Stamp is true, time);
+            LoadTally tally;
             if (request.Mode == "burst")
             {
-                return request.Rounds is > 0 and <= 10_000
-                    ? Results.Ok(await load.RunBurstAsync(request.RunId, users, request.Rounds, TimeSpan.FromMilliseconds(request.IntervalMs), request.Stamp is true, cancellationToken).ConfigureAwait(false))
-                    : Results.BadRequest(new ErrorResponse("rounds must be between 1 and 10000"));
+                if (request.Rounds is not (> 0 and <= 10_000))
+                {
+                    return Results.BadRequest(new ErrorResponse("rounds must be between 1 and 10000"));
+                }
+
+                tally = await load.RunBurstAsync(request.Rounds, users.Length, TimeSpan.FromMilliseconds(request.IntervalMs), events, cancellationToken).ConfigureAwait(false);
+            }
+            else if (request.EventsPerSecond is > 0 and <= 1_000_000 && request.Seconds is > 0 and <= 3600)
+            {
+                tally = await load.RunRateAsync(request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), events, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                return Results.BadRequest(new ErrorResponse("eventsPerSecond must be in (0, 1000000] and seconds in (0, 3600]"));
             }
 
-            return request.EventsPerSecond is > 0 and <= 1_000_000 && request.Seconds is > 0 and <= 3600
-                ? Results.Ok(await load.RunRateAsync(request.RunId, users, request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), request.Stamp is true, cancellationToken).ConfigureAwait(false))
-                : Results.BadRequest(new ErrorResponse("eventsPerSecond must be in (0, 1000000] and seconds in (0, 3600]"));
+            return Results.Ok(new LoadResult(request.RunId, tally.Sent, tally.Delivered, tally.Missed, tally.Seconds));
         });
 
-        dev.MapPost("/events", async (EventRequest request, SocketHub hub, TranscriptLedger ledger, CancellationToken cancellationToken) =>
+        dev.MapPost("/events", async (EventRequest request, SimulatedApi api, CancellationToken cancellationToken) =>
         {
             if (string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.Event))
             {
                 return Results.BadRequest(new ErrorResponse("userId and event are required"));
             }
 
-            object data = request.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given
-                ? given
-                : SampleEventData.For(request.Event);
-            ledger.Record(request.UserId, request.Event, JsonSerializer.SerializeToElement(data));
-            var frame = EventFrame.Serialize(request.Event, data);
-            var delivered = await hub.SendAsync(request.UserId, frame, WebSocketMessageType.Text, cancellationToken).ConfigureAwait(false);
-            return Results.Ok(new EventResponse(delivered));
+            var data = GivenOr(request.Data, () => SampleEventData.For(request.Event));
+            return Results.Ok(new EventResponse(await api.EmitUserEventAsync(request.UserId, request.Event, data, cancellationToken).ConfigureAwait(false)));
         });
 
         // Dropped counts user-events sockets, as it always has; TranscriptSockets the per-transcript ones cut with them.
-        dev.MapPost("/drop", async (SocketHub hub, TranscriptSocketHub transcripts) =>
+        dev.MapPost("/drop", async (SimulatedApi api) =>
         {
-            var dropped = hub.AbortAll();
-            var droppedTranscripts = transcripts.AbortAll();
-            await Task.WhenAll(SocketHub.WaitUntilEndedAsync(dropped), TranscriptSocketHub.WaitUntilEndedAsync(droppedTranscripts)).ConfigureAwait(false);
-            return Results.Ok(new DropResponse(dropped.Length, droppedTranscripts.Length));
+            var dropped = await api.DropEverySocketAsync("drop").ConfigureAwait(false);
+            return Results.Ok(new DropResponse(dropped.UserSockets.Length, dropped.TranscriptSockets.Length));
         });
 
-        dev.MapGet("/stats", (SocketHub hub, TranscriptSocketHub transcripts) => Results.Ok(new StatsResponse(
-            hub.TotalHandshakes,
-            hub.RefusedHandshakes,
-            hub.UnavailableHandshakes,
-            hub.TotalOpenSockets,
-            hub.OpenSocketsByUser(),
-            hub.RefuseAll,
-            hub.Outage,
-            transcripts.TotalHandshakes,
-            transcripts.TotalRefusedHandshakes,
-            transcripts.UnavailableHandshakes,
-            transcripts.TotalOpenSockets)));
+        dev.MapGet("/stats", (SimulatedApi api) => Results.Ok(new StatsResponse(
+            api.UserSockets.Handshakes.TotalAccepted,
+            api.UserSockets.Handshakes.TotalRefused,
+            api.UserSockets.Handshakes.Unavailable,
+            api.UserSockets.TotalOpenSockets,
+            api.UserSockets.OpenSocketsByStream(),
+            api.Server.RefuseAll,
+            api.Server.Outage,
+            api.TranscriptSockets.Handshakes.TotalAccepted,
+            api.TranscriptSockets.Handshakes.TotalRefused,
+            api.TranscriptSockets.Handshakes.Unavailable,
+            api.TranscriptSockets.TotalOpenSockets)));
 
         // Reflector's GET /v1/transcripts, reduced to what the emitted events said; deleted ones are in the trash.
         dev.MapGet("/transcripts", (string? userId, TranscriptLedger ledger) => string.IsNullOrWhiteSpace(userId)
@@ -106,6 +110,10 @@ internal static class DevEndpoints
 
         dev.MapGet("/public-key", (TokenAuthority tokens) => Results.Text(tokens.PublicKeyPem, "text/plain"));
     }
+
+    // The data a request gave, or a sample when it gave none (or null).
+    internal static JsonElement GivenOr(JsonElement? given, Func<object> sample) =>
+        given is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } data ? data : JsonSerializer.SerializeToElement(sample());
 
     internal sealed record TokenRequest(string? Sub, double? TtlSeconds);
 

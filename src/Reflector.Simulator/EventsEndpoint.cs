@@ -4,11 +4,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Reflector.Simulator;
 
-// GET /v1/events: Reflector's user-events socket. Every refusal happens before the upgrade,
-// so a client sees a plain HTTP status rather than a close frame.
-internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogger<EventsEndpoint> logger)
+// One of Reflector's event sockets, its kind deciding who may open which stream. Every refusal happens before
+// the upgrade, so a client sees a plain HTTP status and never a close code.
+internal sealed class EventsEndpoint<TKind>(SocketHub<TKind> hub, ServerState server, TokenAuthority tokens, ILogger<EventsEndpoint<TKind>> logger)
+    where TKind : IEventSocketKind
 {
-    public const string Path = "/v1/events";
+    private readonly TKind _kind = hub.Kind;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -19,31 +20,31 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
         }
 
         var accepted = await HandshakeAsync(context).ConfigureAwait(false);
-        if (accepted is var (userId, webSocket))
+        if (accepted is var (streamId, user, webSocket))
         {
             using (webSocket)
             {
-                await RunAsync(context, new UserSocket(userId, webSocket)).ConfigureAwait(false);
+                await RunAsync(context, new EventSocket(streamId, user, webSocket, _kind.OutboxCapacity)).ConfigureAwait(false);
             }
         }
     }
 
     // Everything up to the accepted upgrade: the part a slow or refusing API spends its time in.
-    private async Task<(string UserId, WebSocket Socket)?> HandshakeAsync(HttpContext context)
+    private async Task<(string StreamId, string? User, WebSocket Socket)?> HandshakeAsync(HttpContext context)
     {
+        var requested = _kind.RequestedStream(context);
+
         // Counted as in progress until the decision, and so before any byte of the answer can reach the client.
-        string? userId;
-        bool unavailable;
-        hub.HandshakeStarted();
+        HandshakeDecision? decision;
+        hub.Handshakes.Started();
         try
         {
-            if (hub.HandshakeDelay > TimeSpan.Zero)
+            if (hub.Handshakes.Delay > TimeSpan.Zero)
             {
-                await Task.Delay(hub.HandshakeDelay, context.RequestAborted).ConfigureAwait(false);
+                await Task.Delay(hub.Handshakes.Delay, context.RequestAborted).ConfigureAwait(false);
             }
 
-            unavailable = hub.Unavailable;
-            userId = unavailable ? null : await AuthenticateAsync(context).ConfigureAwait(false);
+            decision = server.Unavailable ? null : await DecideAsync(context, requested).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -51,30 +52,34 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
         }
         finally
         {
-            hub.HandshakeEnded();
+            hub.Handshakes.Ended();
         }
 
-        if (unavailable)
+        if (decision is not { } decided)
         {
             hub.CountUnavailable();
-            logger.HandshakeUnavailable();
+            logger.HandshakeUnavailable(_kind.Name, requested);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return null;
         }
 
-        if (userId is null)
+        if (decided.Refusal is var (status, reason))
         {
-            hub.CountRefused();
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            hub.CountRefused(decided.StreamId);
+            logger.HandshakeRefused(_kind.Name, decided.StreamId, status, reason);
+            context.Response.StatusCode = status;
             return null;
         }
 
         try
         {
+            // The client offered `bearer` whenever it sent a token, which /v1/events requires; an anonymous
+            // transcript client may offer nothing, and then gets no subprotocol back.
+            var subProtocol = BearerSubprotocol.IsOffered(context.Request.Headers.SecWebSocketProtocol) ? BearerSubprotocol.Name : null;
             var webSocket = await context.WebSockets
-                .AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = BearerSubprotocol.Name })
+                .AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subProtocol })
                 .ConfigureAwait(false);
-            return (userId, webSocket);
+            return (decided.StreamId!, decided.User, webSocket);
         }
         catch (Exception ex) when (ex is IOException or WebSocketException or OperationCanceledException)
         {
@@ -82,31 +87,31 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
         }
     }
 
-    private async Task<string?> AuthenticateAsync(HttpContext context)
+    // Refusal mode and the token are the same for both kinds: an offered token that fails validation is
+    // refused even where none is needed (no fallback to anonymous). The kind decides the rest.
+    private async Task<HandshakeDecision> DecideAsync(HttpContext context, string? requested)
     {
-        if (hub.RefuseAll)
+        if (server.RefuseAll)
         {
-            logger.HandshakeRefused("refusal mode");
-            return null;
+            return HandshakeDecision.Refuse(requested, StatusCodes.Status403Forbidden, "refusal mode");
         }
 
-        var token = BearerSubprotocol.FindToken(context.Request.Headers.SecWebSocketProtocol);
-        if (token is null)
+        string? user = null;
+        if (BearerSubprotocol.FindToken(context.Request.Headers.SecWebSocketProtocol) is { } token)
         {
-            logger.HandshakeRefused("no bearer subprotocol");
-            return null;
+            var (subject, reason) = await tokens.ValidateAsync(token).ConfigureAwait(false);
+            if (subject is null)
+            {
+                return HandshakeDecision.Refuse(requested, StatusCodes.Status403Forbidden, reason ?? "invalid token");
+            }
+
+            user = subject;
         }
 
-        var (subject, reason) = await tokens.ValidateAsync(token).ConfigureAwait(false);
-        if (subject is null)
-        {
-            logger.HandshakeRefused(reason ?? "invalid token");
-        }
-
-        return subject;
+        return _kind.Admit(requested, user);
     }
 
-    private async Task RunAsync(HttpContext context, UserSocket socket)
+    private async Task RunAsync(HttpContext context, EventSocket socket)
     {
         WebSocketCloseStatus? closeStatus = null;
         try
@@ -118,8 +123,8 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
                 return;
             }
 
-            logger.SocketOpened(socket.UserId);
-            closeStatus = await socket.ReadUntilClosedAsync(context.RequestAborted).ConfigureAwait(false);
+            logger.SocketOpened(_kind.Name, socket.StreamId, socket.User);
+            closeStatus = await socket.RunAsync(context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
@@ -130,7 +135,7 @@ internal sealed class EventsEndpoint(SocketHub hub, TokenAuthority tokens, ILogg
                 context.Abort();
             }
 
-            logger.SocketEnded(socket.UserId, closeStatus);
+            logger.SocketEnded(_kind.Name, socket.StreamId, closeStatus);
             socket.MarkEnded();
         }
     }

@@ -1,59 +1,57 @@
-using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
-using System.Net.WebSockets;
-using System.Text.Json;
 
 namespace Reflector.Simulator;
 
-// Emits TRANSCRIPT_DURATION events for load tests. Each carries its sequence number in `id`
-// ("{runId}:{n}") and, in `duration`, the moment it was written: microseconds since the Unix epoch,
-// exact in a double. The relay passes both through unchanged, so a client can tell every delivery's
-// latency, and which ones were lost or duplicated.
-//
-// Stamped (`stamp: true`), everything a client needs rides in the id alone, a field the contract relays
-// as the transcript id: "{runId}:{n}:{sentAtMicros}", and `duration` is an ordinary number of seconds (n),
-// so no field is asked to carry what it does not mean.
-internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
+// Paces events to one kind of socket for benchmarks: at a rate for a bounded time, or in rounds that reach
+// every stream at the same instant. What event n is (its stream, name and frame) is the caller's; it is
+// built only when due, so a stamp taken while building it is the moment it was sent. Sends are not awaited
+// one by one: a slow socket must not hold back (and so hide) later events.
+internal sealed class LoadGenerator<TKind>(SocketHub<TKind> hub, TimeProvider time)
+    where TKind : IEventSocketKind
 {
-    public const string EventName = "TRANSCRIPT_DURATION";
-
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(2);
 
-    // Rate mode: event n goes to users[n % users.Length], paced to eventsPerSecond for the duration.
-    // Sends are not awaited one by one: a slow socket must not hold back (and so hide) later events.
-    public async Task<LoadResult> RunRateAsync(string runId, string[] users, double eventsPerSecond, TimeSpan duration, bool stamp, CancellationToken cancellationToken)
+    public async Task<LoadTally> RunRateAsync(double eventsPerSecond, TimeSpan duration, Func<long, LoadEvent> eventAt, CancellationToken cancellationToken)
     {
-        var pending = new List<Task<int>>();
-        var tally = new Tally();
+        var pending = new List<Task<int?>>();
+        var tally = new LoadTally();
         var clock = Stopwatch.StartNew();
         var total = (long)Math.Round(eventsPerSecond * duration.TotalSeconds);
-        long sent = 0;
         using var timer = new PeriodicTimer(Tick, time);
-        while (sent < total)
+        while (tally.Sent < total)
         {
             var due = Math.Min(total, (long)(eventsPerSecond * clock.Elapsed.TotalSeconds));
-            for (; sent < due; sent++)
+            while (tally.Sent < due)
             {
-                Track(pending, tally, Send(runId, sent, users[sent % users.Length], stamp, cancellationToken));
+                var sent = Publish(eventAt(tally.Sent++), cancellationToken);
+                if (sent.IsCompletedSuccessfully)
+                {
+                    // Tallied at once, so a long run does not keep a task per event.
+                    tally.Add(sent.Result);
+                }
+                else
+                {
+                    pending.Add(sent);
+                }
             }
 
-            if (sent < total && !await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            if (tally.Sent < total && !await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
         }
 
         tally.Add(await Task.WhenAll(pending).ConfigureAwait(false));
-        return new LoadResult(runId, sent, tally.Delivered, tally.Missed, clock.Elapsed.TotalSeconds);
+        tally.Seconds = clock.Elapsed.TotalSeconds;
+        return tally;
     }
 
-    // Burst mode: every round, one event to every user at the same instant; event n of round r is r * users + n.
-    public async Task<LoadResult> RunBurstAsync(string runId, string[] users, int rounds, TimeSpan interval, bool stamp, CancellationToken cancellationToken)
+    // Every round, eventsPerRound events at once, numbered on from the round before: event i of round r is
+    // r * eventsPerRound + i.
+    public async Task<LoadTally> RunBurstAsync(int rounds, int eventsPerRound, TimeSpan interval, Func<long, LoadEvent> eventAt, CancellationToken cancellationToken)
     {
-        var tally = new Tally();
+        var tally = new LoadTally();
         var clock = Stopwatch.StartNew();
-        long sent = 0;
         for (var round = 0; round < rounds; round++)
         {
             if (round > 0)
@@ -61,87 +59,54 @@ internal sealed class LoadGenerator(SocketHub hub, TimeProvider time)
                 await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
             }
 
-            var sends = new Task<int>[users.Length];
-            for (var i = 0; i < users.Length; i++, sent++)
+            var sends = new Task<int?>[eventsPerRound];
+            for (var i = 0; i < eventsPerRound; i++)
             {
-                sends[i] = Send(runId, sent, users[i], stamp, cancellationToken);
+                sends[i] = Publish(eventAt(tally.Sent++), cancellationToken);
             }
 
             tally.Add(await Task.WhenAll(sends).ConfigureAwait(false));
         }
 
-        return new LoadResult(runId, sent, tally.Delivered, tally.Missed, clock.Elapsed.TotalSeconds);
+        tally.Seconds = clock.Elapsed.TotalSeconds;
+        return tally;
     }
 
-    private Task<int> Send(string runId, long sequence, string userId, bool stamp, CancellationToken cancellationToken) =>
-        hub.SendAsync(userId, Frame(runId, sequence, time.GetUtcNow(), stamp), WebSocketMessageType.Text, cancellationToken);
+    private Task<int?> Publish(LoadEvent load, CancellationToken cancellationToken) =>
+        hub.PublishAsync(load.StreamId, load.EventName, load.Frame, cancellationToken);
+}
 
-    internal static byte[] Frame(string runId, long sequence, DateTimeOffset sentAt, bool stamp)
+internal readonly record struct LoadEvent(string StreamId, string EventName, byte[] Frame);
+
+// Delivered counts socket writes (an event reaching three open sockets counts three); Missed counts events
+// whose stream had no socket open when it was sent.
+internal sealed class LoadTally
+{
+    public long Sent { get; set; }
+
+    public long Delivered { get; private set; }
+
+    public long Missed { get; private set; }
+
+    public double Seconds { get; set; }
+
+    public void Add(int? reached)
     {
-        var sentAtMicros = (sentAt - DateTimeOffset.UnixEpoch).Ticks / 10;
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        if (reached > 0)
         {
-            writer.WriteStartObject();
-            writer.WriteString("event", EventName);
-            writer.WriteStartObject("data");
-            if (stamp)
-            {
-                writer.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"{runId}:{sequence}:{sentAtMicros}"));
-                writer.WriteNumber("duration", sequence);
-            }
-            else
-            {
-                writer.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"{runId}:{sequence}"));
-                writer.WriteNumber("duration", sentAtMicros);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            Delivered += reached.Value;
         }
-
-        return buffer.WrittenSpan.ToArray();
+        else
+        {
+            Missed++;
+        }
     }
 
-    private static void Track(List<Task<int>> pending, Tally tally, Task<int> send)
+    public void Add(int?[] reached)
     {
-        if (send.IsCompletedSuccessfully)
+        foreach (var count in reached)
         {
-            tally.Add(send.Result);
-            return;
-        }
-
-        pending.Add(send);
-    }
-
-    private sealed class Tally
-    {
-        public long Delivered { get; private set; }
-
-        public long Missed { get; private set; }
-
-        public void Add(int reached)
-        {
-            if (reached > 0)
-            {
-                Delivered += reached;
-            }
-            else
-            {
-                Missed++;
-            }
-        }
-
-        public void Add(int[] reached)
-        {
-            foreach (var count in reached)
-            {
-                Add(count);
-            }
+            Add(count);
         }
     }
 }
-
-// Delivered counts socket writes (a user with four direct sockets takes four); Missed counts events
-// whose user had no socket open when it was sent.
-internal sealed record LoadResult(string RunId, long Sent, long Delivered, long Missed, double Seconds);

@@ -1,43 +1,29 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Reflector.Simulator;
 
 // A running simulated Reflector API: a real Kestrel WebSocket server on loopback plus the knobs
-// tests need to deliver events, count handshakes and inject failures.
+// tests need to deliver events, count handshakes and inject failures. Every knob is a call into
+// the parts (SimulatedApi); running the server is SimulatorHost's.
 public sealed class SimulatedReflector : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly SocketHub _hub;
-    private readonly TokenAuthority _tokens;
-    private readonly TranscriptLedger _ledger;
-    private readonly TranscriptStore _transcripts;
-    private readonly TranscriptSocketHub _transcriptHub;
-    private readonly RequestLog _requests;
-    private readonly ILogger _logger;
-    private int _disposed;
+    private readonly SimulatorHost _host;
+    private readonly SimulatedApi _api;
+    private readonly SocketHub<UserEventSockets> _users;
+    private readonly SocketHub<TranscriptEventSockets> _transcripts;
 
-    private SimulatedReflector(
-        WebApplication app, SocketHub hub, TokenAuthority tokens, TranscriptLedger ledger, TranscriptStore transcripts, TranscriptSocketHub transcriptHub, RequestLog requests, Uri baseAddress)
+    private SimulatedReflector(SimulatorHost host)
     {
-        _requests = requests;
-        _ledger = ledger;
-        _transcripts = transcripts;
-        _transcriptHub = transcriptHub;
-        _app = app;
-        _hub = hub;
-        _tokens = tokens;
-        _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SimulatedReflector>();
-        BaseAddress = baseAddress;
+        _host = host;
+        _api = host.Api;
+        _users = _api.UserSockets;
+        _transcripts = _api.TranscriptSockets;
+        var baseAddress = BaseAddress = host.BaseAddress;
         EventsUrl = new UriBuilder(baseAddress)
         {
             Scheme = baseAddress.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs,
-            Path = EventsEndpoint.Path,
+            Path = UserEventSockets.Path,
         }.Uri;
         // In the form the relay takes as Upstream:TranscriptEventsUrl.
         TranscriptEventsUrlTemplate = new Uri(EventsUrl.GetLeftPart(UriPartial.Authority) + "/v1/transcripts/" + TranscriptIdPlaceholder + "/events");
@@ -53,44 +39,45 @@ public sealed class SimulatedReflector : IAsyncDisposable
 
     public Uri TranscriptEventsUrlTemplate { get; }
 
-    public string Audience => _tokens.Audience;
+    public string Audience => _api.Tokens.Audience;
 
-    public string PublicKeyPem => _tokens.PublicKeyPem;
+    public string PublicKeyPem => _api.Tokens.PublicKeyPem;
 
     /// <summary>The secret of the password backend, as Reflector's <c>SECRET_KEY</c>.</summary>
-    public string SecretKey => _tokens.SecretKey;
+    public string SecretKey => _api.Tokens.SecretKey;
 
-    public int TotalHandshakes => _hub.TotalHandshakes;
+    public int TotalHandshakes => _users.Handshakes.TotalAccepted;
 
-    public int RefusedHandshakes => _hub.RefusedHandshakes;
+    public int RefusedHandshakes => _users.Handshakes.TotalRefused;
 
     /// <summary>
     /// User-event handshakes answered 503 during an outage or shutdown, all users together: each is an attempt the
     /// client really made. Counted before the answer is sent.
     /// </summary>
-    public int UnavailableHandshakes => _hub.UnavailableHandshakes;
+    public int UnavailableHandshakes => _users.Handshakes.Unavailable;
 
-    public int TotalOpenSockets => _hub.TotalOpenSockets;
+    public int TotalOpenSockets => _users.TotalOpenSockets;
 
-    public IReadOnlyList<WebSocketCloseStatus?> ClientCloseStatuses => _hub.ClientCloseStatuses;
+    public IReadOnlyList<WebSocketCloseStatus?> ClientCloseStatuses => _users.ClientCloseStatuses;
 
+    // Refuses every token, on both endpoints.
     public bool RefuseAll
     {
-        get => _hub.RefuseAll;
-        set => _hub.RefuseAll = value;
+        get => _api.Server.RefuseAll;
+        set => _api.Server.RefuseAll = value;
     }
 
-    // How long each upgrade takes before it is answered; makes concurrent handshakes overlap, as on a loaded API.
+    // How long each /v1/events upgrade takes before it is answered; makes concurrent handshakes overlap, as on a loaded API.
     public TimeSpan HandshakeDelay
     {
-        get => _hub.HandshakeDelay;
-        set => _hub.HandshakeDelay = value;
+        get => _users.Handshakes.Delay;
+        set => _users.Handshakes.Delay = value;
     }
 
-    // The most upgrades that were in progress at once since the last reset.
-    public int PeakConcurrentHandshakes => _hub.PeakHandshakesInFlight;
+    // The most /v1/events upgrades that were in progress at once since the last reset.
+    public int PeakConcurrentHandshakes => _users.Handshakes.PeakInFlight;
 
-    public void ResetPeakConcurrentHandshakes() => _hub.ResetPeakHandshakesInFlight();
+    public void ResetPeakConcurrentHandshakes() => _users.Handshakes.ResetPeakInFlight();
 
     public static Task<SimulatedReflector> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default) =>
         StartAsync(options, standalone: false, cancellationToken);
@@ -98,48 +85,21 @@ public sealed class SimulatedReflector : IAsyncDisposable
     internal static async Task<SimulatedReflector> StartAsync(SimulatorOptions options, bool standalone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var transcripts = new TranscriptStore(options.MaxStoredEventsPerTranscript);
-        var tokens = new TokenAuthority(options, TimeProvider.System);
-        var hub = new SocketHub();
-        var ledger = new TranscriptLedger();
-        var transcriptHub = new TranscriptSocketHub(transcripts, hub);
-        var requests = new RequestLog();
-        WebApplication? app = null;
-        try
-        {
-            app = SimulatorHost.Build(options, hub, tokens, ledger, transcripts, transcriptHub, requests, standalone);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var simulator = new SimulatedReflector(app, hub, tokens, ledger, transcripts, transcriptHub, requests, ListeningAddress(app));
-            app = null;
-            return simulator;
-        }
-        catch
-        {
-            tokens.Dispose();
-            throw;
-        }
-        finally
-        {
-            if (app is not null)
-            {
-                await app.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+        var host = await SimulatorHost.StartAsync(options, standalone, cancellationToken).ConfigureAwait(false);
+        return new SimulatedReflector(host);
     }
 
     public string IssueToken(string subject, TimeSpan lifetime, string? audience = null, IDictionary<string, object?>? extraClaims = null) =>
-        _tokens.Issue(subject, lifetime, audience, extraClaims).Token;
+        _api.Tokens.Issue(subject, lifetime, audience, extraClaims).Token;
 
     /// <summary>A token of Reflector's password auth backend (HS256 over <see cref="SimulatorOptions.SecretKey"/>).</summary>
-    public string IssuePasswordToken(string subject, TimeSpan lifetime) => _tokens.IssuePassword(subject, lifetime).Token;
+    public string IssuePasswordToken(string subject, TimeSpan lifetime) => _api.Tokens.IssuePassword(subject, lifetime).Token;
 
     public Task<int> EmitAsync(string userId, string eventName, object data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(eventName);
-        var element = JsonSerializer.SerializeToElement(data);
-        _ledger.Record(userId, eventName, element);
-        return _hub.SendAsync(userId, EventFrame.Serialize(eventName, element), WebSocketMessageType.Text, ct);
+        return _api.EmitUserEventAsync(userId, eventName, JsonSerializer.SerializeToElement(data), ct);
     }
 
     public Task<int> SendRawAsync(string userId, ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken ct = default)
@@ -150,7 +110,7 @@ public sealed class SimulatedReflector : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(type), type, "Only text or binary frames can be sent raw.");
         }
 
-        return _hub.SendAsync(userId, payload, type, ct);
+        return _users.SendAsync(userId, new OutgoingFrame(payload.ToArray(), type), ct);
     }
 
     // Sends one message split into continuation frames of fragmentSize bytes, as WebSocket servers may.
@@ -158,44 +118,32 @@ public sealed class SimulatedReflector : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fragmentSize, 1);
-        return _hub.SendAsync(userId, payload, WebSocketMessageType.Text, ct, fragmentSize);
+        return _users.SendAsync(userId, new OutgoingFrame(payload.ToArray(), WebSocketMessageType.Text, fragmentSize), ct);
     }
 
-    public int Handshakes(string userId) => _hub.Handshakes(userId);
+    public int Handshakes(string userId) => _users.Handshakes.Accepted(userId);
 
-    public int OpenSockets(string userId) => _hub.OpenSockets(userId);
+    public int OpenSockets(string userId) => _users.OpenSockets(userId);
 
     // Cuts every socket, user events and transcripts alike.
-    public async Task DropAllAsync()
-    {
-        var dropped = _hub.AbortAll();
-        var droppedTranscripts = _transcriptHub.AbortAll();
-        _logger.SocketsAborted(dropped.Length, "drop");
-        _logger.TranscriptSocketsAborted(droppedTranscripts.Length, "drop");
-        await Task.WhenAll(SocketHub.WaitUntilEndedAsync(dropped), TranscriptSocketHub.WaitUntilEndedAsync(droppedTranscripts)).ConfigureAwait(false);
-    }
+    public Task DropAllAsync() => _api.DropEverySocketAsync("drop");
 
-    // Closes every open socket from the server side with the given code (4401 is Reflector's "unauthorized").
+    // Closes every open /v1/events socket from the server side with the given code (4401 is Reflector's "unauthorized").
     public Task<int> CloseAllAsync(int closeCode, CancellationToken ct = default) =>
-        _hub.CloseAllAsync((WebSocketCloseStatus)closeCode, ct);
+        _users.CloseAllAsync((WebSocketCloseStatus)closeCode, ct);
 
-    public void BeginOutage()
-    {
-        var dropped = _hub.BeginOutage();
-        var droppedTranscripts = _transcriptHub.AbortAll();
-        _logger.SocketsAborted(dropped.Length, "outage");
-        _logger.TranscriptSocketsAborted(droppedTranscripts.Length, "outage");
-    }
+    // Cuts every socket and answers every handshake with 503 until EndOutage.
+    public void BeginOutage() => _api.BeginOutage();
 
-    public void EndOutage() => _hub.EndOutage();
+    public void EndOutage() => _api.Server.EndOutage();
 
     // Completes once the user has had at least count accepted handshakes since start.
     public Task WaitForHandshakesAsync(string userId, int count, TimeSpan timeout) =>
-        _hub.WaitForHandshakesAsync(userId, count, timeout);
+        _users.WaitForHandshakesAsync(userId, count, timeout);
 
     // Completes once the user has exactly count open sockets, so it serves both "connected" and "all closed".
     public Task WaitForOpenSocketsAsync(string userId, int count, TimeSpan timeout) =>
-        _hub.WaitForOpenSocketsAsync(userId, count, timeout);
+        _users.WaitForOpenSocketsAsync(userId, count, timeout);
 
     // The per-transcript endpoint. A transcript without an owner is open to anyone whatever its share mode.
     // Returns the id: the one given, or a new UUID.
@@ -207,7 +155,7 @@ public sealed class SimulatedReflector : IAsyncDisposable
             throw new ArgumentException("A transcript id cannot be empty.", nameof(id));
         }
 
-        return _transcripts.TryCreate(owner, shareMode, id, out var created, uploaded)
+        return _api.Transcripts.TryCreate(owner, shareMode, id, out var created, uploaded)
             ? created
             : throw new InvalidOperationException($"Transcript {id} already exists.");
     }
@@ -217,7 +165,7 @@ public sealed class SimulatedReflector : IAsyncDisposable
     public void DeleteTranscript(string transcriptId)
     {
         ArgumentNullException.ThrowIfNull(transcriptId);
-        if (!_transcripts.TryDelete(transcriptId))
+        if (!_api.Transcripts.TryDelete(transcriptId))
         {
             throw new KeyNotFoundException($"No transcript {transcriptId}.");
         }
@@ -235,97 +183,62 @@ public sealed class SimulatedReflector : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(transcriptId);
         ArgumentNullException.ThrowIfNull(eventName);
-        var frame = EventFrame.Serialize(eventName, JsonSerializer.SerializeToElement(data));
-        return await _transcriptHub.PublishAsync(transcriptId, eventName, frame, ct).ConfigureAwait(false)
+        return await _api.EmitTranscriptEventAsync(transcriptId, eventName, JsonSerializer.SerializeToElement(data), ct).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No transcript {transcriptId}.");
     }
 
     // How many events a new socket would be replayed.
     public int StoredTranscriptEvents(string transcriptId) =>
-        _transcripts.Describe(transcriptId)?.StoredEvents ?? throw new KeyNotFoundException($"No transcript {transcriptId}.");
+        _api.Transcripts.Describe(transcriptId)?.StoredEvents ?? throw new KeyNotFoundException($"No transcript {transcriptId}.");
 
     // Aborts the transcript's open sockets, as a network cut would; a reconnecting client gets the replay again.
-    public async Task DropTranscriptAsync(string transcriptId)
+    public Task DropTranscriptAsync(string transcriptId)
     {
         ArgumentNullException.ThrowIfNull(transcriptId);
-        var dropped = _transcriptHub.Abort(transcriptId);
-        _logger.TranscriptSocketsAborted(dropped.Length, "transcript drop");
-        await TranscriptSocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
+        return _api.DropTranscriptAsync(transcriptId);
     }
 
     // Handshakes answered with an open socket, counted just after the answer, as for user events.
-    public int TranscriptHandshakes(string transcriptId) => _transcriptHub.Handshakes(transcriptId);
+    public int TranscriptHandshakes(string transcriptId) => _transcripts.Handshakes.Accepted(transcriptId);
 
     // Handshakes refused before the upgrade (403, or 404 for a transcript that never existed).
-    public int TranscriptRefusedHandshakes(string transcriptId) => _transcriptHub.RefusedHandshakes(transcriptId);
+    public int TranscriptRefusedHandshakes(string transcriptId) => _transcripts.Handshakes.Refused(transcriptId);
 
-    public int TranscriptOpenSockets(string transcriptId) => _transcriptHub.OpenSockets(transcriptId);
+    public int TranscriptOpenSockets(string transcriptId) => _transcripts.OpenSockets(transcriptId);
 
     // One user's sockets on the transcript; user null counts the anonymous ones.
-    public int TranscriptOpenSockets(string transcriptId, string? user) => _transcriptHub.OpenSockets(transcriptId, user);
+    public int TranscriptOpenSockets(string transcriptId, string? user) => _transcripts.OpenSockets(transcriptId, user);
 
-    public int TotalTranscriptOpenSockets => _transcriptHub.TotalOpenSockets;
+    public int TotalTranscriptOpenSockets => _transcripts.TotalOpenSockets;
 
     // Transcript handshakes refused (403, 404), all transcripts together.
-    public int TotalTranscriptRefusedHandshakes => _transcriptHub.TotalRefusedHandshakes;
+    public int TotalTranscriptRefusedHandshakes => _transcripts.Handshakes.TotalRefused;
 
     // TCP connections the server has accepted: each WebSocket handshake opens one, even one Kestrel refuses unparsed.
-    public long TotalConnections => _requests.Connections;
+    public long TotalConnections => _api.Requests.Connections;
 
     // Every HTTP request the server has received, any path, matched or not (a WebSocket upgrade is one).
-    public long TotalRequests => _requests.Total;
+    public long TotalRequests => _api.Requests.Total;
 
     // The newest requests' targets (up to 10,000) as sent on the request line, undecoded and without the query:
     // "/v1/transcripts/abc/events", or "/v1/transcripts/../events" exactly as a client wrote it.
-    public IReadOnlyList<string> RecentRequestTargets() => _requests.Recent();
+    public IReadOnlyList<string> RecentRequestTargets() => _api.Requests.Recent();
 
     public Task WaitForTranscriptHandshakesAsync(string transcriptId, int count, TimeSpan timeout) =>
-        _transcriptHub.WaitForHandshakesAsync(transcriptId, count, timeout);
+        _transcripts.WaitForHandshakesAsync(transcriptId, count, timeout);
 
     public Task WaitForTranscriptRefusedHandshakesAsync(string transcriptId, int count, TimeSpan timeout) =>
-        _transcriptHub.WaitForRefusedHandshakesAsync(transcriptId, count, timeout);
+        _transcripts.WaitForRefusedHandshakesAsync(transcriptId, count, timeout);
 
     // Completes once the transcript has exactly count open sockets.
     public Task WaitForTranscriptOpenSocketsAsync(string transcriptId, int count, TimeSpan timeout) =>
-        _transcriptHub.WaitForOpenSocketsAsync(transcriptId, count, timeout);
+        _transcripts.WaitForOpenSocketsAsync(transcriptId, count, timeout);
 
     // Completes once the user (null: anonymous clients) has exactly count open sockets on the transcript.
     public Task WaitForTranscriptOpenSocketsAsync(string transcriptId, string? user, int count, TimeSpan timeout) =>
-        _transcriptHub.WaitForOpenSocketsAsync(transcriptId, user, count, timeout);
+        _transcripts.WaitForOpenSocketsAsync(transcriptId, user, count, timeout);
 
-    internal Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+    internal Task WaitForShutdownAsync() => _host.WaitForShutdownAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        // Sockets first: Kestrel's graceful stop would otherwise wait for them until its timeout.
-        var dropped = _hub.ShutDown();
-        var droppedTranscripts = _transcriptHub.AbortAll();
-        try
-        {
-            await Task.WhenAll(SocketHub.WaitUntilEndedAsync(dropped), TranscriptSocketHub.WaitUntilEndedAsync(droppedTranscripts)).ConfigureAwait(false);
-            await _app.StopAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stop gave up waiting; disposing below tears down whatever is left.
-        }
-        finally
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _tokens.Dispose();
-        }
-    }
-
-    private static Uri ListeningAddress(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no listening address.");
-        return new Uri(first.TrimEnd('/') + "/");
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

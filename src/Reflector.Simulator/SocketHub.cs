@@ -2,82 +2,20 @@ using System.Net.WebSockets;
 
 namespace Reflector.Simulator;
 
-// The per-user registry Reflector keeps in its WebSocket manager, plus the counters tests assert on.
-// One lock guards everything: the sections are tiny and sends always happen outside it.
-internal sealed class SocketHub
+// The open sockets of one kind, by stream, as Reflector's WebSocket manager keeps them, plus the counters
+// tests assert on. One lock guards the registry; sends are queued under it (so queue order is emit order,
+// and a new socket's replay comes before any event emitted after it) and happen outside it.
+internal sealed class SocketHub<TKind>(TKind kind, ServerState server)
+    where TKind : IEventSocketKind
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<UserSocket>> _open = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _handshakes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<EventSocket>> _open = new(StringComparer.Ordinal);
     private readonly List<WebSocketCloseStatus?> _closeStatuses = [];
     private readonly ChangeSignal _changed = new();
-    private int _totalHandshakes;
-    private int _refusedHandshakes;
-    private int _unavailableHandshakes;
-    private bool _outage;
-    private bool _shutDown;
-    private volatile bool _refuseAll;
 
-    public bool RefuseAll
-    {
-        get => _refuseAll;
-        set => _refuseAll = value;
-    }
+    public TKind Kind => kind;
 
-    public bool Outage
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _outage;
-            }
-        }
-    }
-
-    public bool Unavailable
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _outage || _shutDown;
-            }
-        }
-    }
-
-    public int TotalHandshakes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _totalHandshakes;
-            }
-        }
-    }
-
-    public int RefusedHandshakes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _refusedHandshakes;
-            }
-        }
-    }
-
-    public int UnavailableHandshakes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _unavailableHandshakes;
-            }
-        }
-    }
+    public HandshakeStats Handshakes { get; } = new();
 
     public int TotalOpenSockets
     {
@@ -90,6 +28,7 @@ internal sealed class SocketHub
         }
     }
 
+    // How each socket ended, in order: the client's close code, or null for a drop.
     public IReadOnlyList<WebSocketCloseStatus?> ClientCloseStatuses
     {
         get
@@ -101,23 +40,26 @@ internal sealed class SocketHub
         }
     }
 
-    public int Handshakes(string userId)
+    public int OpenSockets(string streamId)
     {
         lock (_gate)
         {
-            return _handshakes.GetValueOrDefault(userId);
+            return _open.TryGetValue(streamId, out var list) ? list.Count : 0;
         }
     }
 
-    public int OpenSockets(string userId)
+    // user null counts the anonymous sockets.
+    public int OpenSockets(string streamId, string? user)
     {
         lock (_gate)
         {
-            return _open.TryGetValue(userId, out var list) ? list.Count : 0;
+            return _open.TryGetValue(streamId, out var list)
+                ? list.Count(socket => string.Equals(socket.User, user, StringComparison.Ordinal))
+                : 0;
         }
     }
 
-    public Dictionary<string, int> OpenSocketsByUser()
+    public Dictionary<string, int> OpenSocketsByStream()
     {
         lock (_gate)
         {
@@ -125,114 +67,105 @@ internal sealed class SocketHub
         }
     }
 
-    public void CountRefused()
+    public (Dictionary<string, int> SignedIn, int Anonymous) OpenSocketsByUser(string streamId)
     {
         lock (_gate)
         {
-            _refusedHandshakes++;
-        }
+            var signedIn = new Dictionary<string, int>(StringComparer.Ordinal);
+            var anonymous = 0;
+            foreach (var socket in _open.GetValueOrDefault(streamId) ?? [])
+            {
+                if (socket.User is { } user)
+                {
+                    signedIn[user] = signedIn.GetValueOrDefault(user) + 1;
+                }
+                else
+                {
+                    anonymous++;
+                }
+            }
 
-        Signal();
+            return (signedIn, anonymous);
+        }
+    }
+
+    public void CountRefused(string? streamId)
+    {
+        Handshakes.CountRefused(streamId);
+        _changed.Signal();
     }
 
     public void CountUnavailable()
     {
-        lock (_gate)
-        {
-            _unavailableHandshakes++;
-        }
-
-        Signal();
+        Handshakes.CountUnavailable();
+        _changed.Signal();
     }
 
-    // Registers the socket and counts the handshake in one step, so a test that saw the count can emit
-    // and reach the socket. Returns false when an outage or shutdown began while the upgrade was under way.
-    private int _handshakesInFlight;
-    private int _peakHandshakesInFlight;
-
-    // Lets a test make handshakes slow enough to overlap, as a loaded API would.
-    public TimeSpan HandshakeDelay { get; set; }
-
-    public int PeakHandshakesInFlight => Volatile.Read(ref _peakHandshakesInFlight);
-
-    public void ResetPeakHandshakesInFlight() => Volatile.Write(ref _peakHandshakesInFlight, Volatile.Read(ref _handshakesInFlight));
-
-    public void HandshakeStarted()
-    {
-        var inFlight = Interlocked.Increment(ref _handshakesInFlight);
-        int peak;
-        while (inFlight > (peak = Volatile.Read(ref _peakHandshakesInFlight)) &&
-               Interlocked.CompareExchange(ref _peakHandshakesInFlight, inFlight, peak) != peak)
-        {
-        }
-    }
-
-    public void HandshakeEnded() => Interlocked.Decrement(ref _handshakesInFlight);
-
-    public bool TryRegister(UserSocket socket)
+    // Queues the socket's replay, registers it and counts the handshake in one step, so a test that saw the
+    // count can emit and know the socket gets it, after the replay. Returns false when an outage or shutdown
+    // began while the upgrade was under way.
+    public bool TryRegister(EventSocket socket)
     {
         lock (_gate)
         {
-            if (_outage || _shutDown)
+            if (server.Unavailable)
             {
                 return false;
             }
 
-            if (!_open.TryGetValue(socket.UserId, out var list))
+            foreach (var frame in kind.Replay(socket.StreamId))
+            {
+                socket.TryEnqueue(OutgoingFrame.Text(frame), sent: null);
+            }
+
+            if (!_open.TryGetValue(socket.StreamId, out var list))
             {
                 list = [];
-                _open[socket.UserId] = list;
+                _open[socket.StreamId] = list;
             }
 
             list.Add(socket);
-            _handshakes[socket.UserId] = _handshakes.GetValueOrDefault(socket.UserId) + 1;
-            _totalHandshakes++;
+            Handshakes.CountAccepted(socket.StreamId);
         }
 
-        Signal();
+        _changed.Signal();
         return true;
     }
 
     // Removes the socket if it is still registered; an aborted socket was already removed by the abort.
-    public void Unregister(UserSocket socket, WebSocketCloseStatus? closeStatus)
+    public void Unregister(EventSocket socket, WebSocketCloseStatus? closeStatus)
     {
         lock (_gate)
         {
-            if (!RemoveLocked(socket))
+            if (!_open.TryGetValue(socket.StreamId, out var list) || !list.Remove(socket))
             {
                 return;
+            }
+
+            if (list.Count == 0)
+            {
+                _open.Remove(socket.StreamId);
             }
 
             _closeStatuses.Add(closeStatus);
         }
 
-        Signal();
+        _changed.Signal();
     }
 
-    public UserSocket[] SocketsOf(string userId)
-    {
-        lock (_gate)
-        {
-            return _open.TryGetValue(userId, out var list) ? [.. list] : [];
-        }
-    }
+    // Stores the event as the kind does and sends it to every socket open on the stream. Returns how many
+    // sockets it reached, or null when there is no such stream.
+    public Task<int?> PublishAsync(string streamId, string eventName, byte[] frame, CancellationToken cancellationToken) =>
+        DeliverAsync(streamId, OutgoingFrame.Text(frame), eventName, cancellationToken);
 
-    // Reaches every socket the user has open right now; a user with none simply misses the frame.
-    public async Task<int> SendAsync(string userId, ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken cancellationToken, int? fragmentSize = null)
-    {
-        var sockets = SocketsOf(userId);
-        if (sockets.Length == 0)
-        {
-            return 0;
-        }
+    // Sends a frame as it is, stored nowhere: how a test sends what Reflector never would.
+    public async Task<int> SendAsync(string streamId, OutgoingFrame frame, CancellationToken cancellationToken) =>
+        await DeliverAsync(streamId, frame, eventNameToStore: null, cancellationToken).ConfigureAwait(false) ?? 0;
 
-        var results = await Task.WhenAll(sockets.Select(socket => socket.TrySendAsync(payload, type, cancellationToken, fragmentSize))).ConfigureAwait(false);
-        return results.Count(reached => reached);
-    }
-
+    // Starts a server-side close with the given code on every open socket; returns how many it closed.
     public async Task<int> CloseAllAsync(WebSocketCloseStatus status, CancellationToken cancellationToken)
     {
-        UserSocket[] sockets;
+        EventSocket[] sockets;
         lock (_gate)
         {
             sockets = [.. _open.Values.SelectMany(list => list)];
@@ -242,80 +175,104 @@ internal sealed class SocketHub
         return results.Count(closed => closed);
     }
 
-    // Bounded, because a request stuck in the server must not hang a test that only wanted a drop.
-    public static async Task WaitUntilEndedAsync(IEnumerable<UserSocket> sockets)
+    // Aborts the stream's sockets, as a network cut would; they leave the registry at once so counts are
+    // exact when this returns.
+    public EventSocket[] Abort(string streamId)
     {
-        try
-        {
-            await Task.WhenAll(sockets.Select(socket => socket.Ended)).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // Counts were already updated when the sockets were aborted.
-        }
-    }
-
-    // Aborts every open socket; they leave the registry at once so counts are exact when this returns.
-    public UserSocket[] AbortAll() => AbortAllAndSet(outage: null, shutDown: false);
-
-    public UserSocket[] BeginOutage() => AbortAllAndSet(outage: true, shutDown: false);
-
-    public void EndOutage()
-    {
+        EventSocket[] victims;
         lock (_gate)
         {
-            _outage = false;
+            victims = _open.Remove(streamId, out var list) ? [.. list] : [];
+            RecordDropsLocked(victims);
         }
 
-        Signal();
+        return AbortAndSignal(victims);
     }
 
-    public UserSocket[] ShutDown() => AbortAllAndSet(outage: null, shutDown: true);
-
-    public Task WaitForHandshakesAsync(string userId, int count, TimeSpan timeout) =>
-        _changed.WaitUntilAsync(() => Handshakes(userId) >= count, () => $"{Handshakes(userId)} handshakes for the user, expected at least {count}", timeout);
-
-    public Task WaitForOpenSocketsAsync(string userId, int count, TimeSpan timeout) =>
-        _changed.WaitUntilAsync(() => OpenSockets(userId) == count, () => $"{OpenSockets(userId)} open sockets for the user, expected {count}", timeout);
-
-    private UserSocket[] AbortAllAndSet(bool? outage, bool shutDown)
+    public EventSocket[] AbortAll()
     {
-        UserSocket[] victims;
+        EventSocket[] victims;
         lock (_gate)
         {
-            _outage = outage ?? _outage;
-            _shutDown |= shutDown;
             victims = [.. _open.Values.SelectMany(list => list)];
             _open.Clear();
-            foreach (var _ in victims)
+            RecordDropsLocked(victims);
+        }
+
+        return AbortAndSignal(victims);
+    }
+
+    public Task WaitForHandshakesAsync(string streamId, int count, TimeSpan timeout) =>
+        _changed.WaitUntilAsync(
+            () => Handshakes.Accepted(streamId) >= count,
+            () => $"{Handshakes.Accepted(streamId)} {kind.Name} handshakes on {streamId}, expected at least {count}",
+            timeout);
+
+    public Task WaitForRefusedHandshakesAsync(string streamId, int count, TimeSpan timeout) =>
+        _changed.WaitUntilAsync(
+            () => Handshakes.Refused(streamId) >= count,
+            () => $"{Handshakes.Refused(streamId)} refused {kind.Name} handshakes on {streamId}, expected at least {count}",
+            timeout);
+
+    public Task WaitForOpenSocketsAsync(string streamId, int count, TimeSpan timeout) =>
+        _changed.WaitUntilAsync(
+            () => OpenSockets(streamId) == count,
+            () => $"{OpenSockets(streamId)} open {kind.Name} sockets on {streamId}, expected {count}",
+            timeout);
+
+    public Task WaitForOpenSocketsAsync(string streamId, string? user, int count, TimeSpan timeout) =>
+        _changed.WaitUntilAsync(
+            () => OpenSockets(streamId, user) == count,
+            () => $"{OpenSockets(streamId, user)} open {kind.Name} sockets on {streamId} for {(user is null ? "anonymous clients" : "the user")}, expected {count}",
+            timeout);
+
+    // eventNameToStore null: sent as it is, stored nowhere.
+    private async Task<int?> DeliverAsync(string streamId, OutgoingFrame frame, string? eventNameToStore, CancellationToken cancellationToken)
+    {
+        List<Task<bool>> sends = [];
+        lock (_gate)
+        {
+            if (eventNameToStore is not null && !kind.TryStore(streamId, eventNameToStore, frame.Payload))
             {
-                _closeStatuses.Add(null);
+                return null;
+            }
+
+            foreach (var socket in _open.GetValueOrDefault(streamId) ?? [])
+            {
+                var sent = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (socket.TryEnqueue(frame, sent))
+                {
+                    sends.Add(sent.Task);
+                }
             }
         }
 
+        if (sends.Count == 0)
+        {
+            return 0;
+        }
+
+        var reached = await Task.WhenAll(sends).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return reached.Count(ok => ok);
+    }
+
+    // A drop has no close code: it is recorded as null, as the client never sent one.
+    private void RecordDropsLocked(EventSocket[] victims)
+    {
+        foreach (var _ in victims)
+        {
+            _closeStatuses.Add(null);
+        }
+    }
+
+    private EventSocket[] AbortAndSignal(EventSocket[] victims)
+    {
         foreach (var socket in victims)
         {
             socket.Abort();
         }
 
-        Signal();
+        _changed.Signal();
         return victims;
     }
-
-    private bool RemoveLocked(UserSocket socket)
-    {
-        if (!_open.TryGetValue(socket.UserId, out var list) || !list.Remove(socket))
-        {
-            return false;
-        }
-
-        if (list.Count == 0)
-        {
-            _open.Remove(socket.UserId);
-        }
-
-        return true;
-    }
-
-    private void Signal() => _changed.Signal();
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using static Reflector.Simulator.DevEndpoints;
 
 namespace Reflector.Simulator;
@@ -39,7 +38,7 @@ internal static class TranscriptDevEndpoints
         });
 
         // data omitted: sample data for the kind, from the transcript's own meeting (DURATION grows, TOPIC gets a new id).
-        dev.MapPost("/transcripts/{id}/events", async (string id, TranscriptEventRequest request, TranscriptStore store, TranscriptSocketHub hub, CancellationToken cancellationToken) =>
+        dev.MapPost("/transcripts/{id}/events", async (string id, TranscriptEventRequest request, TranscriptStore store, SimulatedApi api, CancellationToken cancellationToken) =>
         {
             if (string.IsNullOrWhiteSpace(request.Event))
             {
@@ -51,10 +50,8 @@ internal static class TranscriptDevEndpoints
                 return NoSuchTranscript(id);
             }
 
-            object data = request.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given
-                ? given
-                : meeting.Next(request.Event);
-            var delivered = await hub.PublishAsync(id, request.Event, EventFrame.Serialize(request.Event, data), cancellationToken).ConfigureAwait(false);
+            var data = GivenOr(request.Data, () => meeting.Next(request.Event));
+            var delivered = await api.EmitTranscriptEventAsync(id, request.Event, data, cancellationToken).ConfigureAwait(false);
             return delivered is { } count
                 ? Results.Ok(new TranscriptEventResponse(count, TranscriptStore.IsStored(request.Event)))
                 : NoSuchTranscript(id);
@@ -64,20 +61,18 @@ internal static class TranscriptDevEndpoints
             ? Results.Ok(new TranscriptDeletedResponse(id, Deleted: true))
             : NoSuchTranscript(id));
 
-        dev.MapPost("/transcripts/{id}/drop", async (string id, TranscriptStore store, TranscriptSocketHub hub, ILoggerFactory loggers) =>
+        dev.MapPost("/transcripts/{id}/drop", async (string id, TranscriptStore store, SimulatedApi api) =>
         {
             if (!store.Exists(id))
             {
                 return NoSuchTranscript(id);
             }
 
-            var dropped = hub.Abort(id);
-            loggers.CreateLogger(typeof(TranscriptDevEndpoints)).TranscriptSocketsAborted(dropped.Length, "transcript drop");
-            await TranscriptSocketHub.WaitUntilEndedAsync(dropped).ConfigureAwait(false);
-            return Results.Ok(new DropResponse(dropped.Length, TranscriptSockets: dropped.Length));
+            var dropped = await api.DropTranscriptAsync(id).ConfigureAwait(false);
+            return Results.Ok(new DropResponse(dropped, TranscriptSockets: dropped));
         });
 
-        dev.MapGet("/transcripts/{id}/stats", (string id, TranscriptStore store, TranscriptSocketHub hub) =>
+        dev.MapGet("/transcripts/{id}/stats", (string id, TranscriptStore store, SocketHub<TranscriptEventSockets> hub) =>
         {
             if (store.Describe(id) is not { } transcript)
             {
@@ -92,8 +87,8 @@ internal static class TranscriptDevEndpoints
                 transcript.Deleted,
                 transcript.StoredEvents,
                 transcript.ForgottenEvents,
-                hub.Handshakes(id),
-                hub.RefusedHandshakes(id),
+                hub.Handshakes.Accepted(id),
+                hub.Handshakes.Refused(id),
                 hub.OpenSockets(id),
                 signedIn,
                 anonymous));
@@ -102,7 +97,7 @@ internal static class TranscriptDevEndpoints
         // For benchmarks: a live meeting's traffic (TRANSCRIPT, TOPIC, WAVEFORM, DURATION) at a rate, for a bounded time.
         // runId (optional) stamps TRANSCRIPT texts and TOPIC ids with "{runId}:{sequence}:{sentAtMicros}";
         // topicSegments (optional, default 3) sets how many segments, and so how many KB, a TOPIC carries.
-        dev.MapPost("/transcripts/{id}/load", async (string id, TranscriptLoadRequest request, TranscriptLoadGenerator load, CancellationToken cancellationToken) =>
+        dev.MapPost("/transcripts/{id}/load", async (string id, TranscriptLoadRequest request, TranscriptStore store, LoadGenerator<TranscriptEventSockets> load, TimeProvider time, CancellationToken cancellationToken) =>
         {
             if (request.EventsPerSecond is not (> 0 and <= 100_000) || request.Seconds is not (> 0 and <= 3600))
             {
@@ -119,9 +114,15 @@ internal static class TranscriptDevEndpoints
                 return Results.BadRequest(new ErrorResponse("topicSegments must be in [1, 1000]"));
             }
 
+            if (store.SampleMeetingOf(id) is not { } meeting)
+            {
+                return NoSuchTranscript(id);
+            }
+
             var plan = new TranscriptLoad(request.EventsPerSecond, TimeSpan.FromSeconds(request.Seconds), request.RunId, request.TopicSegments ?? SampleMeeting.TopicSegments);
-            var result = await load.RunAsync(id, plan, cancellationToken).ConfigureAwait(false);
-            return result is null ? NoSuchTranscript(id) : Results.Ok(result);
+            var events = new MeetingLoad(id, meeting, plan, time);
+            var tally = await load.RunRateAsync(plan.EventsPerSecond, plan.Duration, events.Next, cancellationToken).ConfigureAwait(false);
+            return Results.Ok(new TranscriptLoadResult(id, tally.Sent, tally.Delivered, tally.Seconds, events.SentByEvent));
         });
     }
 

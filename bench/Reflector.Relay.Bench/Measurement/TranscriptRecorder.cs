@@ -13,7 +13,7 @@ internal sealed class TranscriptRecorder : ITranscriptListener
 {
     private volatile TranscriptRecording? _current;
 
-    /// <summary>The simulated Reflector's load mix (TranscriptLoadGenerator.EventAt): of every 20, 1 TOPIC, 2 DURATION, 1 WAVEFORM, 16 TRANSCRIPT.</summary>
+    /// <summary>The simulated Reflector's load mix (MeetingLoad.EventAt): of every 20, 1 TOPIC, 2 DURATION, 1 WAVEFORM, 16 TRANSCRIPT.</summary>
     public static TranscriptEventKind KindAt(long sequence) => (sequence % 20) switch
     {
         0 => TranscriptEventKind.Topic,
