@@ -10,7 +10,7 @@ using Reflector.Relay.Streams;
 namespace Reflector.Relay.Hubs;
 
 /// <summary>
-/// Browsers connect here and mostly listen. Each connection joins the group of the user its token names and
+/// Browsers connect here and mostly listen. Each connection belongs to the user its token names and
 /// counts against that user's upstream socket; it may subscribe to transcripts, each through a socket opened with
 /// its own user's token, so Reflector decides access. Nothing a client calls can reach another user's streams.
 /// </summary>
@@ -51,8 +51,7 @@ internal sealed partial class UserEventsHub(
             return;
         }
 
-        // No SignalR group: the relay's fan-out (UserFanOutLifetimeManager) keys connections by user itself, and a
-        // group membership would cost every connection memory that nothing reads.
+        // No SignalR group for the user: the connection registry indexes connections by user already.
         try
         {
             await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);

@@ -193,14 +193,13 @@ public sealed class ConnectionOutboxTests : IAsyncDisposable
     }
 
     private void TranscriptText(string transcriptId, string text) =>
-        _outbox.Enqueue(
-            Invocation(ClientMethods.TranscriptEvent, new TranscriptEventMessage.LiveText(transcriptId, text, null)), isStatus: false, transcriptId);
+        _outbox.Enqueue(OutboundMessage.Of(ClientMethods.TranscriptEvent, [new TranscriptEventMessage.LiveText(transcriptId, text, null)]));
 
     private void Invalidate(string transcriptId, string title = "title") =>
-        _outbox.Enqueue(Invocation(ClientMethods.Invalidate, new InvalidateMessage.TranscriptTitleChanged(transcriptId, title)), isStatus: false);
+        _outbox.Enqueue(OutboundMessage.Of(ClientMethods.Invalidate, [new InvalidateMessage.TranscriptTitleChanged(transcriptId, title)]));
 
     private void Status(UpstreamStatus status) =>
-        _outbox.Enqueue(Invocation(ClientMethods.UpstreamStatus, status), isStatus: true);
+        _outbox.Enqueue(OutboundMessage.Of(ClientMethods.UpstreamStatus, [status]));
 
     private static SerializedHubMessage Invocation(string method, object argument) =>
         new(new InvocationMessage(method, [argument]));
