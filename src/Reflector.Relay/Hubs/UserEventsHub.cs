@@ -1,4 +1,3 @@
-using Reflector.Relay.Logging;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Anonymous;
@@ -15,7 +14,7 @@ namespace Reflector.Relay.Hubs;
 /// its own user's token, so Reflector decides access. Nothing a client calls can reach another user's streams.
 /// </summary>
 [Authorize(Policy = RelayAuthorization.PolicyName)]
-internal sealed partial class UserEventsHub(
+internal sealed class UserEventsHub(
     UpstreamConnectionManager upstreams,
     TranscriptSubscriptions subscriptions,
     ConnectionBindings bindings,
@@ -108,7 +107,7 @@ internal sealed partial class UserEventsHub(
         if (!TranscriptId.IsValid(transcriptId))
         {
             // Whatever it is, it goes nowhere: not upstream, not into a key, not into a log (its length says enough).
-            Log.InvalidTranscriptId(logger, Context.UserIdentifier, transcriptId?.Length ?? 0);
+            UserEventsHubLog.InvalidTranscriptId(logger, Context.UserIdentifier, transcriptId?.Length ?? 0);
             throw new HubException(TranscriptId.ShapeRequired);
         }
 
@@ -198,11 +197,5 @@ internal sealed partial class UserEventsHub(
         }
 
         return (userId, token, null);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(LogEventIds.Hubs.InvalidTranscriptId, LogLevel.Debug, "Refused a transcript subscription of user {UserId}: the id ({Length} characters) is not of a transcript id's shape")]
-        public static partial void InvalidTranscriptId(ILogger logger, string? userId, int length);
     }
 }
