@@ -1,4 +1,3 @@
-using Reflector.Relay.Logging;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
@@ -11,7 +10,7 @@ namespace Reflector.Relay.Hubs;
 /// negotiated, and lets a request naming a connection (<c>?id=</c>) through only for that connection's owner.
 /// Another user gets 403; an id that names no live connection gets 404 before SignalR looks it up.
 /// </summary>
-internal static partial class ConnectionBindingMiddleware
+internal static class ConnectionBindingMiddleware
 {
     public const string ConnectionTokenParameter = "id";
 
@@ -48,7 +47,7 @@ internal static partial class ConnectionBindingMiddleware
             case BindingCheck.Owner:
                 return next(context);
             case BindingCheck.Foreign:
-                LogForeignUse(Logger(context), owner);
+                ConnectionBindingMiddlewareLog.ForeignUse(Logger(context), owner);
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return context.Response.WriteAsync("This connection belongs to another user.");
             default:
@@ -131,7 +130,4 @@ internal static partial class ConnectionBindingMiddleware
 
     private static ILogger Logger(HttpContext context) =>
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConnectionBindingMiddleware));
-
-    [LoggerMessage(LogEventIds.Hubs.ForeignUse, LogLevel.Warning, "Refused user {UserId} on a connection that belongs to another user")]
-    private static partial void LogForeignUse(ILogger logger, string userId);
 }

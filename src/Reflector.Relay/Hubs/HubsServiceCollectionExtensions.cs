@@ -23,13 +23,13 @@ internal static class HubsServiceCollectionExtensions
         // Replaces SignalR's default, which reads a mapped NameIdentifier claim the relay does not produce.
         services.Replace(ServiceDescriptor.Singleton<IUserIdProvider, UserKeyIdProvider>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<UserFanOutLifetimeManager>();
+        services.TryAddSingleton<OutboxHubLifetimeManager>();
         // Registered for this hub on purpose, so it wins over an open-generic HubLifetimeManager<> such as SignalR's
         // Redis backplane (AddStackExchangeRedis). That backplane is not used for the cluster: its subscriber on each
         // relay writes a message to every connection of a group and awaits them all before the next message, so one
         // stalled tab would hold back its siblings there, and it knows nothing of who holds a user's upstream socket.
         // The cluster (Cluster/) publishes the holder's messages itself and feeds them into these outboxes.
-        services.AddSingleton<HubLifetimeManager<UserEventsHub>>(provider => provider.GetRequiredService<UserFanOutLifetimeManager>());
+        services.AddSingleton<HubLifetimeManager<UserEventsHub>>(provider => provider.GetRequiredService<OutboxHubLifetimeManager>());
         services.TryAddSingleton<IUserEventSink, HubUserEventSink>();
         services.TryAddSingleton<ITranscriptEventSink, HubTranscriptEventSink>();
         services.TryAddSingleton<TranscriptSubscriptions>();

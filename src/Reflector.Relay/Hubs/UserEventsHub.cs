@@ -1,4 +1,3 @@
-using Reflector.Relay.Logging;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Reflector.Relay.Anonymous;
@@ -10,12 +9,12 @@ using Reflector.Relay.Streams;
 namespace Reflector.Relay.Hubs;
 
 /// <summary>
-/// Browsers connect here and mostly listen. Each connection joins the group of the user its token names and
+/// Browsers connect here and mostly listen. Each connection belongs to the user its token names and
 /// counts against that user's upstream socket; it may subscribe to transcripts, each through a socket opened with
 /// its own user's token, so Reflector decides access. Nothing a client calls can reach another user's streams.
 /// </summary>
 [Authorize(Policy = RelayAuthorization.PolicyName)]
-internal sealed partial class UserEventsHub(
+internal sealed class UserEventsHub(
     UpstreamConnectionManager upstreams,
     TranscriptSubscriptions subscriptions,
     ConnectionBindings bindings,
@@ -51,8 +50,7 @@ internal sealed partial class UserEventsHub(
             return;
         }
 
-        // No SignalR group: the relay's fan-out (UserFanOutLifetimeManager) keys connections by user itself, and a
-        // group membership would cost every connection memory that nothing reads.
+        // No SignalR group for the user: the connection registry indexes connections by user already.
         try
         {
             await upstreams.AttachAsync(userId, Context.ConnectionId, token, Context.ConnectionAborted);
@@ -109,7 +107,7 @@ internal sealed partial class UserEventsHub(
         if (!TranscriptId.IsValid(transcriptId))
         {
             // Whatever it is, it goes nowhere: not upstream, not into a key, not into a log (its length says enough).
-            Log.InvalidTranscriptId(logger, Context.UserIdentifier, transcriptId?.Length ?? 0);
+            UserEventsHubLog.InvalidTranscriptId(logger, Context.UserIdentifier, transcriptId?.Length ?? 0);
             throw new HubException(TranscriptId.ShapeRequired);
         }
 
@@ -199,11 +197,5 @@ internal sealed partial class UserEventsHub(
         }
 
         return (userId, token, null);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(LogEventIds.Hubs.InvalidTranscriptId, LogLevel.Debug, "Refused a transcript subscription of user {UserId}: the id ({Length} characters) is not of a transcript id's shape")]
-        public static partial void InvalidTranscriptId(ILogger logger, string? userId, int length);
     }
 }

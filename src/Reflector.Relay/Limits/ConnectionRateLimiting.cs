@@ -1,4 +1,3 @@
-using Reflector.Relay.Logging;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Connections;
@@ -17,7 +16,7 @@ namespace Reflector.Relay.Limits;
 /// behind one proxy address is never refused for sharing it; a start without one counts against the client
 /// address. The owner's requests on its live connection (polls, sends, the socket after negotiate) are not limited.
 /// </summary>
-internal static partial class ConnectionRateLimiting
+internal static class ConnectionRateLimiting
 {
     public const string PolicyName = "ConnectionStarts";
 
@@ -79,19 +78,13 @@ internal static partial class ConnectionRateLimiting
         var keys = context.RequestServices.GetRequiredService<UserKeys>();
         if (keys.TryGet(context.User, out var userKey))
         {
-            LogRejectedUser(logger, userKey, context.Request.Path, seconds);
+            ConnectionRateLimitingLog.RejectedUser(logger, userKey, context.Request.Path, seconds);
         }
         else
         {
-            LogRejectedAddress(logger, context.Connection.RemoteIpAddress?.ToString(), context.Request.Path, seconds);
+            ConnectionRateLimitingLog.RejectedAddress(logger, context.Connection.RemoteIpAddress?.ToString(), context.Request.Path, seconds);
         }
 
         return ValueTask.CompletedTask;
     }
-
-    [LoggerMessage(LogEventIds.Admission.RejectedAddress, LogLevel.Warning, "Refused a connection start from {RemoteAddress} to {Path}: Limits:NegotiationsPerAddressPerMinute reached, retry in {RetryAfterSeconds} s")]
-    private static partial void LogRejectedAddress(ILogger logger, string? remoteAddress, PathString path, int retryAfterSeconds);
-
-    [LoggerMessage(LogEventIds.Admission.RejectedUser, LogLevel.Warning, "Refused a connection start of user {UserId} to {Path}: Limits:NegotiationsPerUserPerMinute reached, retry in {RetryAfterSeconds} s")]
-    private static partial void LogRejectedUser(ILogger logger, string userId, PathString path, int retryAfterSeconds);
 }

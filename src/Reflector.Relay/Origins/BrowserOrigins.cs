@@ -1,4 +1,3 @@
-using Reflector.Relay.Logging;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,7 @@ namespace Reflector.Relay.Origins;
 /// any site could otherwise open a socket with a token it holds. A request without <c>Origin</c> is not from a
 /// browser page and is let through; its token still has to be valid.
 /// </summary>
-internal static partial class BrowserOrigins
+internal static class BrowserOrigins
 {
     public const string CorsPolicyName = "BrowserOrigins";
 
@@ -51,14 +50,11 @@ internal static partial class BrowserOrigins
             return next(context);
         }
 
-        LogRefused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrowserOrigins)), origin, context.Request.Path);
+        BrowserOriginsLog.Refused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrowserOrigins)), origin, context.Request.Path);
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return context.Response.WriteAsync($"Origin '{origin}' is not allowed to connect (Cors:AllowedOrigins).");
     }
 
     private static bool IsSameOrigin(HttpRequest request, string origin) =>
         string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
-
-    [LoggerMessage(LogEventIds.Admission.Refused, LogLevel.Warning, "Refused a browser connection from origin {Origin} to {Path}: not in Cors:AllowedOrigins")]
-    private static partial void LogRefused(ILogger logger, string origin, PathString path);
 }

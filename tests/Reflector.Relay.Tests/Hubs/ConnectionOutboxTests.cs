@@ -1,13 +1,6 @@
-using System.Buffers;
-using System.IO.Pipelines;
-using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Reflector.Relay.Events;
 using Reflector.Relay.Hubs;
@@ -23,25 +16,14 @@ public sealed class ConnectionOutboxTests : IAsyncDisposable
 {
     private const long Budget = 1024;
     private readonly FakeTimeProvider _time = new();
-    private readonly Pipe _toClient = new(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1, useSynchronizationContext: false));
-    private readonly Pipe _toServer = new(new PipeOptions(useSynchronizationContext: false));
+    private readonly PipeHubConnection _client = new("outbox-test");
     private readonly HubConnectionContext _connection;
     private readonly ConnectionOutbox _outbox;
     private int _overflows;
 
     public ConnectionOutboxTests()
     {
-        var transport = new DefaultConnectionContext(
-            "outbox-test",
-            new DuplexPipe(_toServer.Reader, _toClient.Writer),
-            new DuplexPipe(_toClient.Reader, _toServer.Writer));
-        _connection = new HubConnectionContext(
-            transport,
-            new HubConnectionContextOptions { KeepAliveInterval = Timeout.InfiniteTimeSpan, ClientTimeoutInterval = Timeout.InfiniteTimeSpan },
-            NullLoggerFactory.Instance)
-        {
-            Protocol = new JsonHubProtocol(Options.Create(new JsonHubProtocolOptions())),
-        };
+        _connection = _client.Context;
         _outbox = new ConnectionOutbox(_connection, new OutboxPolicy(
             Budget,
             Invocation(ClientMethods.Invalidate, new InvalidateMessage.Resync(ResyncReason.Overflow)),
@@ -193,71 +175,22 @@ public sealed class ConnectionOutboxTests : IAsyncDisposable
     }
 
     private void TranscriptText(string transcriptId, string text) =>
-        _outbox.Enqueue(
-            Invocation(ClientMethods.TranscriptEvent, new TranscriptEventMessage.LiveText(transcriptId, text, null)), isStatus: false, transcriptId);
+        _outbox.Enqueue(OutboundMessage.Of(ClientMethods.TranscriptEvent, [new TranscriptEventMessage.LiveText(transcriptId, text, null)]));
 
     private void Invalidate(string transcriptId, string title = "title") =>
-        _outbox.Enqueue(Invocation(ClientMethods.Invalidate, new InvalidateMessage.TranscriptTitleChanged(transcriptId, title)), isStatus: false);
+        _outbox.Enqueue(OutboundMessage.Of(ClientMethods.Invalidate, [new InvalidateMessage.TranscriptTitleChanged(transcriptId, title)]));
 
     private void Status(UpstreamStatus status) =>
-        _outbox.Enqueue(Invocation(ClientMethods.UpstreamStatus, status), isStatus: true);
+        _outbox.Enqueue(OutboundMessage.Of(ClientMethods.UpstreamStatus, [status]));
 
     private static SerializedHubMessage Invocation(string method, object argument) =>
         new(new InvocationMessage(method, [argument]));
 
-    /// <summary>Reads <paramref name="count"/> invocations as "method discriminator-or-state detail".</summary>
-    private async Task<List<string>> ReadMessagesAsync(int count)
-    {
-        var messages = new List<string>();
-        var pending = new StringBuilder();
-        while (messages.Count < count)
-        {
-            var result = await _toClient.Reader.ReadAsync().DefaultTimeout();
-            pending.Append(Encoding.UTF8.GetString(result.Buffer.ToArray()));
-            _toClient.Reader.AdvanceTo(result.Buffer.End);
-
-            var text = pending.ToString();
-            var end = text.LastIndexOf('\u001e');
-            if (end < 0)
-            {
-                continue;
-            }
-
-            foreach (var frame in text[..end].Split('\u001e'))
-            {
-                messages.Add(Describe(frame));
-            }
-
-            pending.Clear().Append(text[(end + 1)..]);
-        }
-
-        Assert.Equal(count, messages.Count);
-        return messages;
-    }
-
-    private static string Describe(string frame)
-    {
-        using var json = JsonDocument.Parse(frame);
-        var target = json.RootElement.GetProperty("target").GetString();
-        var argument = json.RootElement.GetProperty("arguments")[0];
-        return target == ClientMethods.UpstreamStatus
-            ? $"{target} {argument.GetProperty("state").GetString()}"
-            : argument.GetProperty("type").GetString() == "resync"
-                ? $"{target} resync {argument.GetProperty("reason").GetString()}" +
-                  (argument.TryGetProperty("transcriptId", out var id) ? " " + id.GetString() : "")
-                : $"{target} {argument.GetProperty("type").GetString()} {argument.GetProperty("transcriptId").GetString()}";
-    }
+    private Task<List<string>> ReadMessagesAsync(int count) => _client.ReadMessagesAsync(count);
 
     public async ValueTask DisposeAsync()
     {
         _connection.Abort();
         await _outbox.CompleteAsync().DefaultTimeout();
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }
