@@ -1,4 +1,3 @@
-using Reflector.Relay.Logging;
 using StackExchange.Redis;
 
 namespace Reflector.Relay.Cluster;
@@ -8,7 +7,7 @@ namespace Reflector.Relay.Cluster;
 /// at a cost of a few commands per relay per heartbeat, whatever the number of users. It tells its observer what
 /// changed: Redis lost, Redis (or this relay's presence) back, relays dead.
 /// </summary>
-internal sealed partial class ClusterHeartbeat : IDisposable
+internal sealed class ClusterHeartbeat : IDisposable
 {
     private readonly ClusterOptions _options;
     private readonly ClusterKeys _keys;
@@ -84,7 +83,7 @@ internal sealed partial class ClusterHeartbeat : IDisposable
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
-                Log.BeatFailed(_logger, exception.Message);
+                ClusterHeartbeatLog.BeatFailed(_logger, exception.Message);
             }
         }
     }
@@ -133,7 +132,7 @@ internal sealed partial class ClusterHeartbeat : IDisposable
             catch (Exception exception) when (exception is not OperationCanceledException || !_stopping.IsCancellationRequested)
             {
                 // Redis went away mid-beat, or worse; the beat must go on either way, or this relay's claims die with it.
-                Log.BeatFailed(_logger, exception.Message);
+                ClusterHeartbeatLog.BeatFailed(_logger, exception.Message);
             }
         }
     }
@@ -145,7 +144,7 @@ internal sealed partial class ClusterHeartbeat : IDisposable
             if (_wasConnected)
             {
                 _wasConnected = false;
-                Log.RedisLost(_logger);
+                ClusterHeartbeatLog.RedisLost(_logger);
                 _observer.OnRedisLost();
             }
 
@@ -182,7 +181,7 @@ internal sealed partial class ClusterHeartbeat : IDisposable
         }
         else
         {
-            Log.Rejoined(_logger, _options.NodeId);
+            ClusterHeartbeatLog.Rejoined(_logger, _options.NodeId);
             // Held sockets deliver again once every claim is settled, not before (PresenceLapsed).
             var confirm = await _observer.OnRejoinedAsync().ConfigureAwait(false);
             _wasConnected = true;
@@ -192,7 +191,7 @@ internal sealed partial class ClusterHeartbeat : IDisposable
 
         if (dead.Count > 0)
         {
-            Log.RelaysDied(_logger, string.Join(", ", dead));
+            ClusterHeartbeatLog.RelaysDied(_logger, string.Join(", ", dead));
             _observer.OnRelaysDied(dead);
         }
     }
@@ -200,14 +199,13 @@ internal sealed partial class ClusterHeartbeat : IDisposable
     private async Task<HashSet<string>> RefreshLiveNodesAsync(IDatabase database)
     {
         var known = (await database.SetMembersAsync(_keys.Nodes).ConfigureAwait(false)).Select(member => (string)member!).ToList();
-        var checks = known.Select(node => database.KeyExistsAsync(_keys.Node(node))).ToList();
-        await Task.WhenAll(checks).ConfigureAwait(false);
+        var exists = await Task.WhenAll(known.Select(node => database.KeyExistsAsync(_keys.Node(node)))).ConfigureAwait(false);
 
         var live = new HashSet<string>(StringComparer.Ordinal) { _options.NodeId };
         var dead = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < known.Count; i++)
         {
-            if (checks[i].Result || known[i] == _options.NodeId)
+            if (exists[i] || known[i] == _options.NodeId)
             {
                 live.Add(known[i]);
             }
@@ -238,38 +236,4 @@ internal sealed partial class ClusterHeartbeat : IDisposable
     public void Dispose() => _stopping.Dispose();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static partial class Log
-    {
-        [LoggerMessage(LogEventIds.Cluster.RedisLost, LogLevel.Warning, "Redis is unreachable: every relay holds its own users' sockets until it returns")]
-        public static partial void RedisLost(ILogger logger);
-
-        [LoggerMessage(LogEventIds.Cluster.Rejoined, LogLevel.Information, "Cluster node {NodeId} (re)joined Redis: settling its claims")]
-        public static partial void Rejoined(ILogger logger, string nodeId);
-
-        [LoggerMessage(LogEventIds.Cluster.RelaysDied, LogLevel.Warning, "Relays stopped answering: {Nodes}; their sockets are taken over")]
-        public static partial void RelaysDied(ILogger logger, string nodes);
-
-        [LoggerMessage(LogEventIds.Cluster.BeatFailed, LogLevel.Warning, "Cluster heartbeat failed: {Reason}")]
-        public static partial void BeatFailed(ILogger logger, string reason);
-    }
-}
-
-/// <summary>What the heartbeat reports to the claims it keeps valid.</summary>
-internal interface IClusterMembershipObserver
-{
-    /// <summary>Redis is unreachable.</summary>
-    void OnRedisLost();
-
-    /// <summary>
-    /// Redis answers again, or this relay's presence had lapsed: settle every claim. Returns what to do once
-    /// held sockets may deliver again.
-    /// </summary>
-    Task<Func<Task>> OnRejoinedAsync();
-
-    /// <summary>An ordinary heartbeat with Redis: finish what could not be done while it was away.</summary>
-    Task OnBeatAsync();
-
-    /// <summary>These relays stopped renewing their presence.</summary>
-    void OnRelaysDied(IReadOnlySet<string> dead);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Reflector.Relay.Events;
 using StackExchange.Redis;
 
@@ -6,80 +5,64 @@ namespace Reflector.Relay.Cluster;
 
 /// <summary>
 /// One relay's part in one stream in a cluster (a user's events, or a user's stream of one transcript): it holds
-/// the stream's socket under a claim, or waits for the holder to go while following its messages on the stream's
-/// channel. While Redis is unreachable it holds a socket of its own (a fallback lease) and, when Redis returns,
-/// keeps it only if its claim wins.
+/// the stream's socket under a claim (<see cref="ClaimLease"/>), or waits for the holder to go (<see cref="HolderWatch"/>)
+/// while following its messages (<see cref="StreamFollower{TMessage}"/>) on the stream's channel
+/// (<see cref="StreamChannel{TMessage}"/>). While Redis is unreachable it holds a socket of its own (a fallback
+/// lease) and, when Redis returns, keeps it only if its claim wins.
 /// </summary>
-internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstreamClaim<TMessage>
+internal sealed class RedisStreamClaim<TMessage> : IRedisClaim, IUpstreamClaim<TMessage>
     where TMessage : class
 {
-    private readonly RedisUpstreamOwnership _cluster;
+    private readonly ClusterContext _cluster;
+    private readonly ClusterEnvelopeFormat<TMessage> _format;
     private readonly IClaimObserver<TMessage> _observer;
+    private readonly EpochFence _fence = new();
+    private readonly ClaimLease _lease;
+    private readonly HolderWatch _watch = new();
+    private readonly StreamInterest _interest;
+    private readonly StreamFollower<TMessage> _follower;
+    private readonly StreamChannel<TMessage> _channel;
+    private readonly ClaimKeyRenewal _renewal;
+    private int _disposed;
 
-    private readonly Lock _lock = new();
-    private CancellationTokenSource? _lease;
-    // "holder|epoch" as stored in Redis while the claim is won; null for a fallback lease.
-    private string? _holderValue;
-    private long _epoch;
-    private long _sequence;
-    private string? _waitingOn;
-    private TaskCompletionSource _wake = NewSignal();
-    private HashSet<string> _interested = new(StringComparer.Ordinal);
-    // When this claim last renewed its keys in Redis (a TimeProvider timestamp).
-    private long _keysRenewedAt;
-
-    // Newest epoch heard on the channel, and the newest status: older ones come from a relay that lost its claim.
-    private long _newestEpoch;
-    private (long Epoch, long Sequence) _newestStatus;
-
-    // Completes after the first attempt to subscribe, heard or not: a relay that cannot hear Redis serves its tabs alone.
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _disposed;
-
-    /// <param name="streamKey">The stream's name in Redis (<see cref="ClusterKeys.UserStream"/>, <see cref="ClusterKeys.TranscriptStream"/>).</param>
-    public RedisStreamClaim(RedisUpstreamOwnership cluster, string streamKey, string holderId, IClaimObserver<TMessage> observer)
+    public RedisStreamClaim(
+        ClusterContext cluster, ClusterStream stream, string holderId, ClusterEnvelopeFormat<TMessage> format, IClaimObserver<TMessage> observer)
     {
         _cluster = cluster;
-        StreamKey = streamKey;
-        HolderId = holderId;
+        _format = format;
         _observer = observer;
-        // Its keys were just written. Its first renewal falls anywhere in the first interval, so the claims a relay
-        // makes together (every user's, after a restart) are not all renewed at the same heartbeat ever after.
-        var spread = Random.Shared.NextDouble() * cluster.KeyRenewalInterval.TotalSeconds * cluster.TimeProvider.TimestampFrequency;
-        _keysRenewedAt = cluster.TimeProvider.GetTimestamp() - (long)spread;
+        Stream = stream;
+        HolderId = holderId;
+        _lease = new ClaimLease(_fence);
+        _interest = new StreamInterest(cluster.NodeId);
+        _follower = new StreamFollower<TMessage>(stream, _lease, _fence, observer, cluster.Metrics, cluster.Logger);
+        _channel = new StreamChannel<TMessage>(cluster, stream, holderId, format, _follower, OnEnvelopeAsync);
+        _renewal = new ClaimKeyRenewal(cluster, stream, _lease);
     }
 
-    public string StreamKey { get; }
+    public ClusterStream Stream { get; }
 
-    public Task Ready => _ready.Task;
-
-    /// <summary>This claim's name in Redis: the relay and a number, so a relay's old and new claims of a user differ.</summary>
     public string HolderId { get; }
 
-    public bool OthersInterested
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _interested.Any(_cluster.IsLive);
-            }
-        }
-    }
+    public Task Ready => _channel.Ready;
 
-    public bool MayDeliver
-    {
-        get
-        {
-            lock (_lock)
-            {
-                // A fallback lease serves this relay's own tabs while Redis is away: nobody else can be serving them.
-                return _lease is not null && (_holderValue is null || !_cluster.PresenceLapsed);
-            }
-        }
-    }
+    public bool OthersInterested => _interest.AnyLive(_cluster.IsLive);
 
-    public void Start() => _ = EnsureSubscribedAsync();
+    public bool MayDeliver => _lease.MayDeliver(_cluster.PresenceLapsed);
+
+    public bool HoldsFallback => _lease.HoldsFallback;
+
+    public bool IsLive => _channel.IsLive;
+
+    public bool RenewalDue => _renewal.Due;
+
+    private bool Disposed => Volatile.Read(ref _disposed) != 0;
+
+    public void Start() => _ = _channel.EnsureSubscribedAsync();
+
+    public Task<bool> EnsureSubscribedAsync() => _channel.EnsureSubscribedAsync();
+
+    public void OnSubscriptionLost() => _channel.OnSubscriptionLost();
 
     public async ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -88,13 +71,8 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Task wake;
-            lock (_lock)
-            {
-                wake = _wake.Task;
-            }
-
-            if (!_cluster.IsConnected)
+            var wake = _watch.NextWake;
+            if (!_cluster.Connection.IsConnected)
             {
                 return Grant(holderValue: null, kind: "fallback", continues: false);
             }
@@ -102,7 +80,7 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             ClaimResult result;
             try
             {
-                result = await _cluster.TryClaimAsync(StreamKey, HolderId, EpochFloor).ConfigureAwait(false);
+                result = await _cluster.Commands.TryClaimAsync(Stream, HolderId, _fence.Floor).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
@@ -116,11 +94,7 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
                 return lease;
             }
 
-            lock (_lock)
-            {
-                _waitingOn = result.HolderNode;
-            }
-
+            _watch.WaitOn(result.HolderNode);
             // Woken by a release, the holder's relay dying, or Redis coming and going; the timeout is a safety net
             // for a lost release message, rare enough to cost nothing at scale. A holder this relay does not know
             // alive (it may have died just now, before this relay was listening for it) is checked again soon.
@@ -130,27 +104,18 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         }
     }
 
-    public void Publish(TMessage message) => Publish(ClusterMessageKind.Invalidate, message, null);
+    public void Publish(TMessage message) => Publish(ClusterMessageKind.Message, message, status: null);
 
-    public void Publish(UpstreamStatus status) => Publish(ClusterMessageKind.Status, null, status);
+    public void Publish(UpstreamStatus status) => Publish(ClusterMessageKind.Status, message: null, status);
 
     public async ValueTask ReleaseAsync()
     {
-        CancellationTokenSource? lease;
-        string? holderValue;
-        lock (_lock)
-        {
-            lease = _lease;
-            holderValue = _holderValue;
-            _lease = null;
-            _holderValue = null;
-        }
-
+        var (lease, holderValue) = _lease.Take();
         if (holderValue is not null)
         {
             // Only the holder's own release frees the claim while its relay lives: one that cannot be sent now is
             // retried at every heartbeat until Redis takes it.
-            await _cluster.ReleaseOrRetryLaterAsync(StreamKey, HolderId, holderValue).ConfigureAwait(false);
+            await _cluster.Releases.ReleaseOrRetryLaterAsync(new ClaimRelease(Stream, HolderId, holderValue)).ConfigureAwait(false);
         }
 
         await CancelAsync(lease).ConfigureAwait(false);
@@ -158,312 +123,158 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
 
     public async ValueTask DisposeAsync()
     {
-        ChannelMessageQueue? queue;
-        lock (_lock)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _live = false;
-            queue = _queue;
-            _queue = null;
+            return;
         }
 
+        _channel.Close();
         await ReleaseAsync().ConfigureAwait(false);
         _cluster.Leave(this);
-        if (queue is not null)
-        {
-            // Also while Redis is away: the client would otherwise subscribe this queue again when it returns.
-            await queue.UnsubscribeAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        Task subscribing;
-        lock (_lock)
-        {
-            subscribing = _subscribing;
-        }
-
-        await subscribing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _probe?.TrySetCanceled();
-        Wake();
+        await _channel.DisposeAsync().ConfigureAwait(false);
+        _watch.Wake();
     }
 
-    /// <summary>Redis is unreachable: a relay waiting for the holder holds a socket of its own meanwhile.</summary>
     public void OnRedisLost()
     {
         OnSubscriptionLost();
-        Wake();
+        _watch.Wake();
     }
 
-    /// <summary>
-    /// Redis answers again, or this relay was silent long enough to have been given up: a held socket is kept only
-    /// if the claim still wins; a waiting relay tries again; a following relay may have missed messages.
-    /// </summary>
-    /// <returns><see langword="true"/> when this relay still holds the socket.</returns>
     public async Task<bool> SettleAsync()
     {
-        bool holding;
-        lock (_lock)
+        if (Disposed)
         {
-            if (_disposed)
-            {
-                return false;
-            }
+            return false;
+        }
 
-            holding = _lease is not null;
-            if (!holding)
-            {
-                // Following, this relay may have missed the holder's messages while it was away.
-                _gapReason ??= "rejoined";
-            }
+        var holding = _lease.IsHolding;
+        if (!holding)
+        {
+            // Following, this relay may have missed the holder's messages while it was away.
+            _follower.MissedMessages("rejoined");
         }
 
         // Not awaited: the relay's whole rejoin waits on its settling, and a probe that cannot come back yet (the
         // pub/sub connection reconnects on its own) must not hold up thousands of claims. Until the claim hears its
         // channel, a follower's resync waits (it is sent once the probe comes back, so nothing after it is lost
         // too), and a holder that lost keeps its socket for its own tabs (settled again at the next heartbeat).
-        _ = EnsureSubscribedAsync();
-        var live = IsLive;
+        _ = _channel.EnsureSubscribedAsync();
+        var live = _channel.IsLive;
         if (!holding)
         {
-            Wake();
-            await TellGapAsync(heard: false).ConfigureAwait(false);
+            _watch.Wake();
+            if (live)
+            {
+                await _follower.TellGapAsync().ConfigureAwait(false);
+            }
+
             return false;
         }
 
         ClaimResult result;
         try
         {
-            result = await _cluster.TryClaimAsync(StreamKey, HolderId, EpochFloor).ConfigureAwait(false);
+            result = await _cluster.Commands.TryClaimAsync(Stream, HolderId, _fence.Floor).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             // Settled at a later heartbeat; meanwhile the socket serves this relay's own tabs.
-            RedisClaimLog.SettleFailed(_cluster.Logger, StreamKey, exception.Message);
+            RedisStreamClaimLog.SettleFailed(_cluster.Logger, Stream.UserId, Stream.TranscriptId, exception.Message);
             return false;
         }
 
-        CancellationTokenSource? lost = null;
-        bool releasedMeanwhile;
-        lock (_lock)
+        switch (_lease.Settle(result, hearsHolder: live, out var lost))
         {
-            releasedMeanwhile = _lease is null;
-            if (releasedMeanwhile)
-            {
-                // Let go while the claim was being settled.
-            }
-            else if (result.Won)
-            {
-                _holderValue = result.HolderValue;
-                var epoch = EpochOf(result.HolderValue);
-                if (epoch != _epoch)
+            case SettleOutcome.ReleasedMeanwhile:
+                if (result.Won)
                 {
-                    // Receivers expect a new epoch's messages from 1: anything else they take for a gap.
-                    _sequence = 0;
+                    // The win must not outlive the release that raced it, or nobody could claim the stream again.
+                    await _cluster.Releases.ReleaseOrRetryLaterAsync(new ClaimRelease(Stream, HolderId, result.HolderValue)).ConfigureAwait(false);
                 }
 
-                _epoch = epoch;
-                _newestEpoch = Math.Max(_newestEpoch, _epoch);
-            }
-            else if (!live)
-            {
-                // Lost, but this relay cannot hear the holder yet: its tabs keep its own socket (a fallback lease,
-                // settled again at every heartbeat) until they can.
-                _holderValue = null;
-            }
-            else
-            {
-                lost = _lease;
-                _lease = null;
-                _holderValue = null;
-            }
-        }
-
-        if (releasedMeanwhile)
-        {
-            if (result.Won)
-            {
-                // The win must not outlive the release that raced it, or nobody could claim the user again.
-                await _cluster.ReleaseOrRetryLaterAsync(StreamKey, HolderId, result.HolderValue).ConfigureAwait(false);
-            }
-
-            return false;
-        }
-
-        if (lost is not null)
-        {
-            _cluster.Metrics.ClusterClaimLost();
-            RedisClaimLog.ClaimLost(_cluster.Logger, StreamKey, result.HolderNode);
-            await CancelAsync(lost).ConfigureAwait(false);
-            return false;
-        }
-
-        await RefreshInterestAsync().ConfigureAwait(false);
-        return true;
-    }
-
-    /// <summary>A socket held on a fallback lease while Redis answers (a claim that failed on a timeout): settle it.</summary>
-    public bool HoldsFallback
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _lease is not null && _holderValue is null;
-            }
+                return false;
+            case SettleOutcome.Lost:
+                _cluster.Metrics.ClusterClaimLost();
+                RedisStreamClaimLog.ClaimLost(_cluster.Logger, Stream.UserId, Stream.TranscriptId, result.HolderNode);
+                await CancelAsync(lost).ConfigureAwait(false);
+                return false;
+            default:
+                await RefreshInterestAsync().ConfigureAwait(false);
+                return true;
         }
     }
 
-    /// <summary>The claim held through the settling: whatever the socket could not deliver meanwhile needs a resync.</summary>
     public Task ConfirmedAsync() => _observer.OnClaimConfirmedAsync();
 
-    /// <summary>Relays found dead: a waiter whose holder died claims now; a holder forgets their connections.</summary>
+    private async Task ResettleAsync()
+    {
+        if (await SettleAsync().ConfigureAwait(false))
+        {
+            await ConfirmedAsync().ConfigureAwait(false);
+        }
+    }
+
     public void OnRelaysDied(IReadOnlySet<string> dead)
     {
-        bool wake;
-        bool interestChanged;
-        lock (_lock)
-        {
-            wake = _waitingOn is not null && dead.Contains(_waitingOn);
-            interestChanged = _interested.RemoveWhere(dead.Contains) > 0;
-        }
-
-        if (wake)
-        {
-            Wake();
-        }
-
-        if (interestChanged)
+        _watch.OnRelaysDied(dead);
+        if (_interest.Forget(dead))
         {
             _observer.OnInterestChanged();
         }
     }
 
-    public bool RenewalDue =>
-        _cluster.TimeProvider.GetElapsedTime(Interlocked.Read(ref _keysRenewedAt)) >= _cluster.KeyRenewalInterval;
-
-    /// <summary>
-    /// Keeps this relay's part of the stream's keys alive: its interest, whether it holds the socket or follows it,
-    /// and, holding it, the holder, epoch and status keys, but only while they still name this claim. When they do
-    /// not (they lapsed, or another relay's claim is there), the claim is settled as after a lapse of presence.
-    /// </summary>
-    public async Task RenewKeysAsync()
-    {
-        string? holderValue;
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            holderValue = _lease is null ? null : _holderValue;
-        }
-
-        _cluster.RenewInterest(StreamKey);
-        if (holderValue is not null)
-        {
-            bool held;
-            try
-            {
-                held = await _cluster.RenewHoldAsync(StreamKey, holderValue).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
-            {
-                // Still due: tried again at the next heartbeat, long before the keys could lapse.
-                RedisClaimLog.RenewFailed(_cluster.Logger, StreamKey, exception.Message);
-                return;
-            }
-
-            if (!held && StillHolds(holderValue))
-            {
-                RedisClaimLog.RenewFoundClaimChanged(_cluster.Logger, StreamKey);
-                if (await SettleAsync().ConfigureAwait(false))
-                {
-                    await ConfirmedAsync().ConfigureAwait(false);
-                }
-            }
-        }
-
-        Interlocked.Exchange(ref _keysRenewedAt, _cluster.TimeProvider.GetTimestamp());
-    }
-
-    /// <summary>Not released, lost or settled anew since <paramref name="holderValue"/> was read.</summary>
-    private bool StillHolds(string holderValue)
-    {
-        lock (_lock)
-        {
-            return _lease is not null && _holderValue == holderValue;
-        }
-    }
+    public Task RenewKeysAsync() => Disposed ? Task.CompletedTask : _renewal.RenewAsync(ResettleAsync);
 
     private UpstreamLease Grant(string? holderValue, string kind, bool continues)
     {
-        var lease = new CancellationTokenSource();
-        lock (_lock)
+        var lost = _lease.Grant(holderValue);
+        _watch.WaitOn(null);
+        if (holderValue is not null)
         {
-            _lease = lease;
-            _holderValue = holderValue;
-            _waitingOn = null;
-            if (holderValue is not null)
-            {
-                _epoch = EpochOf(holderValue);
-                _newestEpoch = Math.Max(_newestEpoch, _epoch);
-                // Numbered from 1 in each epoch, so followers can tell a gap from a new holder.
-                _sequence = 0;
-                _heard = null;
-            }
+            _follower.OnHolding();
         }
 
         _cluster.Metrics.ClusterClaimWon(kind);
-        RedisClaimLog.ClaimWon(_cluster.Logger, StreamKey, kind);
-        return new UpstreamLease(continues, lease.Token);
+        RedisStreamClaimLog.ClaimWon(_cluster.Logger, Stream.UserId, Stream.TranscriptId, kind);
+        return new UpstreamLease(continues, lost);
     }
 
     private void Publish(ClusterMessageKind kind, TMessage? message, UpstreamStatus? status)
     {
-        ClusterEnvelope envelope;
-        string holderValue;
-        lock (_lock)
+        if (!_lease.TryNumber(out var holderValue, out var epoch, out var sequence))
         {
-            // Only a won claim speaks for the user; a fallback lease serves this relay's connections alone.
-            if (_lease is null || _holderValue is null)
-            {
+            return;
+        }
+
+        var json = _format.Serialize(new ClusterEnvelope<TMessage>(HolderId, epoch, sequence, kind, message, status));
+        _cluster.Commands.Publish(Stream, json, kind == ClusterMessageKind.Status ? holderValue : null);
+    }
+
+    /// <summary>Everything the channel hears but probes: signals from other relays, and the holder's messages.</summary>
+    private async Task OnEnvelopeAsync(ClusterEnvelope<TMessage> envelope, bool fromChannel)
+    {
+        if (envelope.Holder == HolderId)
+        {
+            return;
+        }
+
+        _cluster.Metrics.ClusterMessageReceived();
+        switch (envelope.Kind)
+        {
+            case ClusterMessageKind.Released:
+                _watch.Wake();
                 return;
-            }
+            case ClusterMessageKind.Interest:
+                if (_lease.IsHolding)
+                {
+                    await RefreshInterestAsync().ConfigureAwait(false);
+                }
 
-            holderValue = _holderValue;
-
-            envelope = new ClusterEnvelope(
-                HolderId, _epoch, ++_sequence, kind, message as InvalidateMessage, status, message as TranscriptEventMessage);
-        }
-
-        _cluster.Publish(StreamKey, envelope, kind == ClusterMessageKind.Status ? holderValue : null);
-    }
-
-    /// <summary>One more than the newest epoch this claim heard or held: a new claim's epoch is at least that.</summary>
-    private long EpochFloor
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _newestEpoch + 1;
-            }
-        }
-    }
-
-    private bool IsHolding
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _lease is not null;
-            }
+                return;
+            default:
+                await _follower.OnHolderEnvelopeAsync(envelope, fromChannel).ConfigureAwait(false);
+                return;
         }
     }
 
@@ -472,31 +283,15 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
         string[] nodes;
         try
         {
-            nodes = await _cluster.InterestedNodesAsync(StreamKey).ConfigureAwait(false);
+            nodes = await _cluster.Commands.InterestedNodesAsync(Stream).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             return;
         }
 
-        lock (_lock)
-        {
-            _interested = new HashSet<string>(nodes.Where(node => node != _cluster.NodeId), StringComparer.Ordinal);
-        }
-
+        _interest.Replace(nodes);
         _observer.OnInterestChanged();
-    }
-
-    private void Wake()
-    {
-        TaskCompletionSource wake;
-        lock (_lock)
-        {
-            wake = _wake;
-            _wake = NewSignal();
-        }
-
-        wake.TrySetResult();
     }
 
     private static async Task CancelAsync(CancellationTokenSource? lease)
@@ -507,9 +302,4 @@ internal sealed partial class RedisStreamClaim<TMessage> : IRedisClaim, IUpstrea
             await lease.CancelAsync().ConfigureAwait(false);
         }
     }
-
-    private static long EpochOf(string holderValue) =>
-        long.Parse(holderValue.AsSpan(holderValue.LastIndexOf('|') + 1), CultureInfo.InvariantCulture);
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -74,6 +74,7 @@ internal static class LogEventIds
         public const int RenewFailed = 514;
         public const int RenewFoundClaimChanged = 515;
         public const int Resync = 516;
+        public const int EnvelopeDropped = 517;
     }
 
     /// <summary>Transcript streams (710–799).</summary>
