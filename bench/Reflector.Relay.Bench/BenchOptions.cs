@@ -24,6 +24,17 @@ internal sealed record BenchOptions
     /// of a user on one node, as a sticky cookie per browser does) or <c>tab</c> (a user's tabs over the nodes).
     /// </summary>
     public int ClusterNodes { get; init; } = 3;
+
+    /// <summary>The GC of every .NET server: <c>workstation</c> (default) or <c>server</c> for all, or <c>own</c> (each its project's); see <see cref="Hosting.GcMode"/>.</summary>
+    public string Gc { get; init; } = "workstation";
+
+    /// <summary>
+    /// Runs of every chosen system, interleaved: run r takes the systems in the order rotated by r, so each system runs
+    /// early and late; the report gives each figure's median and spread over the runs.
+    /// </summary>
+    public int Runs { get; init; } = 1;
+
+    public const int MostRuns = 20;
     public string ClusterSpread { get; init; } = "user";
 
     /// <summary>Steady and burst: users, and browser tabs per user.</summary>
@@ -161,6 +172,10 @@ internal sealed record BenchOptions
           --systems a,b           of relay, relay-msgpack, cluster, direct, yarp (default: all)
           --upstream NAME         simulator (the C# simulated Reflector, default) or python (the Reflector-shaped FastAPI
                                   server in bench/upstream-python; its Debian packages are installed when missing)
+          --runs N                runs of every system, interleaved (run r rotates the systems' order by r); the
+                                  report gives each figure's median and min-max over the runs (default 1)
+          --gc MODE               GC of every .NET server: workstation (default) or server for all, or own (each
+                                  its project's: the relay workstation, the simulator and YARP the Web SDK's server GC)
           --cluster-nodes N       relays in the cluster system, on one redis-server (default 3)
           --cluster-spread S      user: every tab of a user on one node, as a sticky cookie does (default);
                                   tab: a user's tabs spread over the nodes
@@ -217,6 +232,8 @@ internal sealed record BenchOptions
                 "--scenarios" => options with { Scenarios = List(value, AllScenarios) },
                 "--upstream" => options with { Upstream = One(value, Upstreams) },
                 "--cluster-nodes" => options with { ClusterNodes = Int(value) },
+                "--runs" => options with { Runs = Int(value) <= MostRuns ? Int(value) : throw new FormatException($"--runs: at most {MostRuns}") },
+                "--gc" => options with { Gc = One(value, Hosting.GcMode.Modes) },
                 "--cluster-spread" => options with { ClusterSpread = One(value, ["user", "tab"]) },
                 "--users" => options with { Users = Int(value) },
                 "--tabs" => options with { Tabs = Int(value) },

@@ -32,7 +32,7 @@ internal sealed class Tab : IPingedTab, ITabReader
     public bool IsOpen => _socket.IsOpen;
 
     public static async Task<Tab> ConnectAsync(
-        int index, TabProtocol protocol, Uri url, string token, HttpMessageInvoker invoker, ITabListener listener, CancellationToken cancellationToken)
+        int index, TabProtocol protocol, Uri url, string token, ClientInvokers invoker, ITabListener listener, CancellationToken cancellationToken)
     {
         var socket = await TabSocket.ConnectAsync(protocol, url, token, invoker, InitialBufferBytes, cancellationToken);
         var tab = new Tab(index, socket, listener);

@@ -96,7 +96,8 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 
     public static async Task<SystemUnderTest> StartAsync(string name, BenchOptions options, TextWriter log, CancellationToken cancellationToken)
     {
-        var upstream = await UpstreamHost.StartAsync(options.Upstream, log, cancellationToken);
+        var gc = GcMode.Environment(options.Gc);
+        var upstream = await UpstreamHost.StartAsync(options.Upstream, gc, log, cancellationToken);
         var fronts = new List<ServerProcess>();
         RedisServer? clusterRedis = null;
         try
@@ -111,13 +112,13 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
                     fronts.Add(await ServerProcess.StartAsync(
                         "yarp", Repository.YarpDll,
                         ["--urls", $"http://127.0.0.1:{port}", "--destination", $"http://127.0.0.1:{upstream.Process.BaseAddress.Port}"],
-                        new Dictionary<string, string>(), port, "dev/stats", cancellationToken));
+                        gc, port, "dev/stats", cancellationToken));
                     return new SystemUnderTest(name, upstream, fronts, null, TabProtocol.ReflectorEvents, [new Uri($"ws://127.0.0.1:{port}/v1/events")], false);
                 }
 
                 case "relay" or "relay-msgpack":
                 {
-                    var relay = await StartRelayAsync("relay", upstream, null, cancellationToken);
+                    var relay = await StartRelayAsync("relay", upstream, null, gc, cancellationToken);
                     fronts.Add(relay);
                     var protocol = name == "relay" ? TabProtocol.SignalRJson : TabProtocol.SignalRMessagePack;
                     return new SystemUnderTest(name, upstream, fronts, null, protocol, [HubUrl(relay)], false);
@@ -129,7 +130,7 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
                     clusterRedis = await RedisServer.StartAsync("cluster redis", cancellationToken);
                     // Started together: each start is mostly the runtime's own warm-up, which the cores can overlap.
                     var starting = Enumerable.Range(0, options.ClusterNodes)
-                        .Select(node => StartRelayAsync($"relay node {node}", upstream, (clusterRedis, $"bench-node{node}"), cancellationToken))
+                        .Select(node => StartRelayAsync($"relay node {node}", upstream, (clusterRedis, $"bench-node{node}"), gc, cancellationToken))
                         .ToArray();
                     try
                     {
@@ -168,10 +169,11 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
     private static Uri HubUrl(ServerProcess relay) => new($"ws://127.0.0.1:{relay.BaseAddress.Port}/hubs/user-events");
 
     private static Task<ServerProcess> StartRelayAsync(
-        string name, UpstreamHost upstream, (RedisServer Redis, string NodeId)? cluster, CancellationToken cancellationToken)
+        string name, UpstreamHost upstream, (RedisServer Redis, string NodeId)? cluster, IReadOnlyDictionary<string, string> gc,
+        CancellationToken cancellationToken)
     {
         var port = ServerProcess.FreePort();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(gc)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",

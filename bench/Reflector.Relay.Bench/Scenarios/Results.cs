@@ -1,14 +1,28 @@
+using System.Text.Json.Serialization;
 using Reflector.Relay.Bench.Measurement;
 
 namespace Reflector.Relay.Bench.Scenarios;
 
+/// <param name="Runs">Every run's results, each in the order its systems ran (<see cref="BenchOptions.Runs"/>).</param>
 internal sealed record RunReport(
     string StartedAt,
     string Command,
     string Machine,
     BenchOptions Options,
-    List<SystemResult> Systems,
-    List<string> Notes);
+    List<List<SystemResult>> Runs,
+    List<string> Notes)
+{
+    /// <summary>The first run's results in the chosen systems' order: the one run, or the run the charts show.</summary>
+    [JsonIgnore]
+    public List<SystemResult> Systems => Runs.Count > 0 ? InOrder(Runs[0]) : [];
+
+    /// <summary>A run's results in the chosen systems' order, whatever order they ran in.</summary>
+    public List<SystemResult> InOrder(List<SystemResult> run) => [.. run.OrderBy(s => Options.Systems.ToList().IndexOf(s.System))];
+
+    /// <summary>The order the systems run in, in run <paramref name="run"/> (from 0): the chosen order rotated by the run.</summary>
+    public static IReadOnlyList<string> Order(IReadOnlyList<string> systems, int run) =>
+        [.. systems.Skip(run % systems.Count), .. systems.Take(run % systems.Count)];
+}
 
 internal sealed record SystemResult(string System)
 {
