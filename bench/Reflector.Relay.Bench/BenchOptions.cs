@@ -7,11 +7,14 @@ internal sealed record BenchOptions
 {
     public static readonly string[] AllSystems = ["relay", "relay-msgpack", "cluster", "direct", "yarp"];
     public static readonly string[] Upstreams = ["simulator", "python"];
-    public static readonly string[] AllScenarios = ["idle", "steady", "burst", "ramp", "transcripts"];
+    public static readonly string[] AllScenarios = ["idle", "steady", "burst", "ramp", "transcripts", "restart"];
+
+    /// <summary>Without <c>--scenarios</c>: all but <c>restart</c>, which stops and starts the edge and is asked for by name.</summary>
+    public static readonly string[] DefaultScenarios = ["idle", "steady", "burst", "ramp", "transcripts"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Systems { get; init; } = AllSystems;
-    public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
+    public IReadOnlyList<string> Scenarios { get; init; } = DefaultScenarios;
 
     /// <summary>
     /// Reflector's API behind every system: <c>simulator</c> (the C# simulated Reflector) or <c>python</c> (the
@@ -52,6 +55,18 @@ internal sealed record BenchOptions
     /// <summary>Burst: users that all connect at once, then receive <see cref="BurstRounds"/> events each, all at once.</summary>
     public int BurstUsers { get; init; } = 5_000;
     public int BurstRounds { get; init; } = 5;
+
+    /// <summary>
+    /// Restart: users × <see cref="Tabs"/> tabs held (in this process) with <see cref="Rate"/> events/s flowing while the
+    /// relay holding them is stopped with SIGTERM and started again (a cluster's nodes one after the other).
+    /// </summary>
+    public int RestartUsers { get; init; } = 3_750;
+
+    /// <summary>
+    /// How a tab whose connection the server closed comes back (restart, cluster soak): the delay before each attempt,
+    /// the last repeated. @microsoft/signalr's default automatic reconnect waits 0, 2, 10 and 30 s.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> ReconnectDelays { get; init; } = [TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
 
     /// <summary>Ramp: users added per step, the most users tried, and the load measured at each step (2,500 to 15,000 tabs at 4 per user).</summary>
     public int RampStepUsers { get; init; } = 625;
@@ -130,6 +145,7 @@ internal sealed record BenchOptions
         Scenarios.Contains("burst") ? BurstUsers : 0,
         Scenarios.Contains("ramp") ? RampMaxUsers : 0,
         Scenarios.Contains("transcripts") ? TranscriptUsers : 0,
+        Scenarios.Contains("restart") ? RestartUsers : 0,
     }.Max();
 
     /// <summary>Every scenario scaled down to at most <paramref name="connections"/> client connections.</summary>
@@ -143,6 +159,7 @@ internal sealed record BenchOptions
             BurstUsers = Math.Min(BurstUsers, users),
             RampMaxUsers = Math.Min(RampMaxUsers, Math.Max(RampStepUsers, users / RampStepUsers * RampStepUsers)),
             TranscriptUsers = Math.Min(TranscriptUsers, users),
+            RestartUsers = Math.Min(RestartUsers, users),
             SoakUsers = Math.Min(SoakUsers, Math.Max(1, connections / SoakMaxTabs)),
         };
     }
@@ -164,6 +181,7 @@ internal sealed record BenchOptions
         Transcripts = 2,
         TranscriptUsers = 8,
         TranscriptRate = 20,
+        RestartUsers = 25,
     };
 
     public const string Usage = """
@@ -179,13 +197,17 @@ internal sealed record BenchOptions
           --cluster-nodes N       relays in the cluster system, on one redis-server (default 3)
           --cluster-spread S      user: every tab of a user on one node, as a sticky cookie does (default);
                                   tab: a user's tabs spread over the nodes
-          --scenarios a,b         of idle, steady, burst, ramp, transcripts (default: all)
+          --scenarios a,b         of idle, steady, burst, ramp, transcripts, restart (default: all but restart)
           --users N --tabs N      steady scale (default 1000 x 4)
           --rate N --seconds N    steady load: events/s and measured seconds (default 1000/s, 30 s)
           --warmup N              seconds of load before measuring (default 5)
           --idle-users N          idle scale (default 5000 users x tabs)
           --burst-users N --burst-rounds N   (default 5000 users, 5 rounds)
           --ramp-step N --ramp-max N --ramp-seconds N --ramp-target-ms N   (default 625, 3750 users, 5 s, 100 ms)
+          --restart-users N       restart scale: users x tabs held while the relay is stopped with SIGTERM and started
+                                  again, a cluster's nodes in turn (default 3750)
+          --reconnect-delays a,b  seconds before each reconnect of a tab the server closed, the last repeated
+                                  (default 0,2,10,30: @microsoft/signalr's automatic reconnect)
           --client-processes N    processes holding the tabs (idle, steady, burst, ramp): 1 this one, more client
                                   workers; default one per 8000 connections
           --transcripts N --transcript-users N   transcripts scale (default 8 transcripts, 250 users x tabs)
@@ -248,6 +270,8 @@ internal sealed record BenchOptions
                 "--ramp-seconds" => options with { RampSeconds = Double(value) },
                 "--ramp-target-ms" => options with { RampP99TargetMs = Double(value) },
                 "--transcripts" => options with { Transcripts = Int(value) },
+                "--restart-users" => options with { RestartUsers = Int(value) },
+                "--reconnect-delays" => options with { ReconnectDelays = Delays(value) },
                 "--transcript-users" => options with { TranscriptUsers = Int(value) },
                 "--transcript-rate" => options with { TranscriptRate = Double(value) },
                 "--topic-segments" => options with { TopicSegments = Int(value) },
@@ -284,6 +308,13 @@ internal sealed record BenchOptions
     private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new FormatException($"{value} must be positive");
 
     private static double Double(string value) => double.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new FormatException($"{value} must be positive");
+
+    private static TimeSpan[] Delays(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } items
+            ? [.. items.Select(item => double.Parse(item, CultureInfo.InvariantCulture) is >= 0 and var seconds
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new FormatException($"{item}: a delay is never negative"))]
+            : throw new FormatException("--reconnect-delays needs at least one delay");
 
     private static string[] List(string value, string[] allowed)
     {

@@ -15,6 +15,7 @@ internal sealed class TabSocket : IAsyncDisposable
     private byte[] _buffer;
     private int _length;
     private Task _receiving = Task.CompletedTask;
+    private int _disposed;
 
     private TabSocket(TabProtocol protocol, int initialBufferBytes)
     {
@@ -227,7 +228,12 @@ internal sealed class TabSocket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _socket.Abort();
+        // Idempotent: a reconnecting tab and its owner may both let go of the same closed socket.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _socket.Abort();
+        }
+
         await _receiving;
         _socket.Dispose();
     }

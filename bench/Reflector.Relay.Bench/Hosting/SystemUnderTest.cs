@@ -13,6 +13,9 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly bool _spreadByTab;
+    private readonly Lock _routes = new();
+    private readonly HashSet<int> _downNodes = [];
+    private readonly Dictionary<int, int> _stickyNodes = [];
 
     private SystemUnderTest(
         string name, UpstreamHost upstream, IReadOnlyList<ServerProcess> fronts, RedisServer? clusterRedis, TabProtocol protocol,
@@ -79,6 +82,50 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
     /// </summary>
     public Uri ClientUrlFor(int tab, int tabsPerUser) =>
         ClientUrls[(_spreadByTab ? (tab / tabsPerUser) + (tab % tabsPerUser) : tab / tabsPerUser) % ClientUrls.Count];
+
+    /// <summary>
+    /// Where browser <paramref name="browser"/> (a user, or with <c>--cluster-spread tab</c> a tab) reaches the edge now,
+    /// as a sticky load balancer with health checks sends it: to its node (browser b starts on node b mod nodes, as
+    /// <see cref="ClientUrlFor"/>) while that node is up; else to the next node up, where it then sticks, as the balancer
+    /// rewrites its cookie. With one node, or none up, to its node, which the browser retries until it is back.
+    /// </summary>
+    public Uri Route(int browser)
+    {
+        lock (_routes)
+        {
+            var node = _stickyNodes.TryGetValue(browser, out var sticky) ? sticky : browser % ClientUrls.Count;
+            for (var tried = 0; tried < ClientUrls.Count && _downNodes.Contains(node); tried++)
+            {
+                node = (node + 1) % ClientUrls.Count;
+            }
+
+            if (!_downNodes.Contains(node))
+            {
+                _stickyNodes[browser] = node;
+            }
+
+            return ClientUrls[node];
+        }
+    }
+
+    /// <summary>The browser key <see cref="Route"/> takes for tab <paramref name="tab"/> of user <paramref name="user"/>, as <see cref="ClientUrlFor"/> spreads them.</summary>
+    public int Browser(int user, int tab) => _spreadByTab ? user + tab : user;
+
+    /// <summary>Takes node <paramref name="node"/> out of the balancer (a deploy drains it, a health check finds it dead) or back in.</summary>
+    public void SetNodeUp(int node, bool up)
+    {
+        lock (_routes)
+        {
+            if (up)
+            {
+                _downNodes.Remove(node);
+            }
+            else
+            {
+                _downNodes.Add(node);
+            }
+        }
+    }
 
     /// <summary>
     /// Where a tab on transcript <paramref name="transcriptId"/> connects: the relay's hub (it subscribes there), or

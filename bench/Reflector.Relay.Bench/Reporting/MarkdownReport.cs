@@ -141,6 +141,29 @@ internal static class MarkdownReport
 
         TranscriptsReport.Render(text, o, systems);
 
+        if (systems.Exists(s => s.Restart is not null))
+        {
+            text.AppendLine(Invariant($"## Restart: {o.RestartUsers} users × {o.Tabs} tabs, {o.Rate:0} events/s, the relay (each node in turn) stopped with SIGTERM and started again on its port"));
+            text.AppendLine();
+            text.AppendLine("Tabs reconnect by themselves after a close (delays before each attempt in the header of each row, the last repeated); a " +
+                "cluster's balancer takes a node out while it is down, so its tabs move to the next node and stay there. Seconds from the SIGTERM. " +
+                "\"Lost while up\": events missing from a tab that was connected and told its upstream was up from the send until 5 s after (the soak's ledger).");
+            text.AppendLine();
+            text.AppendLine("| system | connections | reconnect delays | restarts (node: tabs on it; exited, running, tabs back, upstreams ready s) | reconnects per tab (reconnects: tabs) | tabs over once per own restart | not back | failed attempts | events sent | owed while up | lost while up | lost in gaps | duplicated | to another user |");
+            text.AppendLine("| --- | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var system in systems)
+            {
+                if (system.Restart is { } r)
+                {
+                    var restarts = string.Join("; ", r.Restarts.Select(n => Invariant($"{n.Node}: {n.Tabs}; {n.StoppedSeconds:0.0}, {n.RunningSeconds:0.0}, {n.TabsBackSeconds:0.0}, {n.UpstreamsReadySeconds:0.0}")));
+                    var d = r.Delivery;
+                    text.AppendLine(Invariant($"| {system.System} | {r.Connections}{Failed(r.ConnectFailures)} | {r.ReconnectDelays} | {restarts} | {r.ReconnectsPerTab} | {r.TabsOverOwnRestarts} | {r.TabsNotBack} | {r.FailedAttempts} | {r.EventsSent} | {d.DueWhileUp} | {d.LostWhileUp} | {d.LostInGap} | {d.Duplicated} | {d.Foreign} |"));
+                }
+            }
+
+            text.AppendLine();
+        }
+
         WholeSystem(text, "steady", systems, s => s.Steady is { } r ? (r.UpstreamSockets, r.Delivery.Deliveries, r.Cost) : null);
         WholeSystem(text, "idle", systems, s => s.Idle is { } r ? (r.UpstreamSockets, 0, r.Cost) : null);
         WholeSystem(text, "burst", systems, s => s.Burst is { } r ? (r.UpstreamSockets, r.Delivery.Deliveries, r.Cost) : null);

@@ -32,6 +32,11 @@ internal static class RunsSummary
         ("transcripts", "p99 ms", "0.00", s => s.Transcripts?.Delivery.All.P99Ms),
         ("transcripts", "edge CPU s", "0.00", s => s.Transcripts?.Cost.EdgeCpuSeconds),
         ("transcripts", "Reflector CPU s", "0.00", s => s.Transcripts?.Cost.ReflectorCpuSeconds),
+        ("restart", "tabs back s (slowest node)", "0.0", s => s.Restart?.Restarts.Max(r => (double?)r.TabsBackSeconds)),
+        ("restart", "upstreams ready s (slowest node)", "0.0", s => s.Restart?.Restarts.Max(r => (double?)r.UpstreamsReadySeconds)),
+        ("restart", "tabs over once per own restart", "0", s => s.Restart?.TabsOverOwnRestarts),
+        ("restart", "lost while up", "0", s => s.Restart?.Delivery.LostWhileUp),
+        ("restart", "duplicated", "0", s => s.Restart?.Delivery.Duplicated),
     ];
 
     public static void Render(StringBuilder text, RunReport report)
