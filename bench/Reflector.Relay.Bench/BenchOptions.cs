@@ -128,6 +128,16 @@ internal sealed record BenchOptions
     public int SoakMaxTabs { get; init; } = 4;
     public double SoakRate { get; init; } = 100;
 
+    /// <summary>
+    /// The cluster soak (<c>--soak --systems cluster</c>): a node killed with SIGKILL (and started again) this often, in
+    /// turn; Redis restarted <see cref="SoakRedisRestarts"/> times, evenly over the run.
+    /// </summary>
+    public TimeSpan SoakKillEvery { get; init; } = TimeSpan.FromMinutes(3);
+    public int SoakRedisRestarts { get; init; } = 2;
+
+    /// <summary>What the soak runs on: <c>relay</c> (one process), or <c>cluster</c> when it is the one system asked for.</summary>
+    public string SoakSystem => Systems is ["cluster"] ? "cluster" : "relay";
+
     /// <summary>Tabs opened or closed per second, one at a time, by the soak's churn.</summary>
     public double SoakChurn { get; init; } = 5;
 
@@ -216,13 +226,15 @@ internal sealed record BenchOptions
           --per-address N         client connections per 127.x.0.y source address (default 20000)
           --out DIR               results root (default bench/results)
 
-        soak (not in CI; the relay only, instead of the scenarios above):
+        soak (not in CI; one relay, or with --systems cluster the cluster, instead of the scenarios above):
           --soak                  random joins and leaves, random upstream drops, a steady event rate; checks at the end
           --soak-minutes N        how long (default 30); --soak-seconds N for a short proof run
           --soak-users N          user population (default 500), each with 0 to --soak-tabs N tabs (default 4)
           --soak-rate N           events/s across the population (default 100)
           --soak-churn N          tabs opened or closed per second (default 5)
           --seed N                seed of every random choice (default: random, printed)
+          --soak-kill-minutes N   cluster: a node killed with SIGKILL and started again every N minutes, in turn (default 3)
+          --soak-redis-restarts N cluster: Redis restarted N times, evenly over the run (default 2)
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -284,6 +296,8 @@ internal sealed record BenchOptions
                 "--soak-tabs" => options with { SoakMaxTabs = Int(value) },
                 "--soak-rate" => options with { SoakRate = Double(value) },
                 "--soak-churn" => options with { SoakChurn = Double(value) },
+                "--soak-kill-minutes" => options with { SoakKillEvery = TimeSpan.FromMinutes(Double(value)) },
+                "--soak-redis-restarts" => options with { SoakRedisRestarts = Int(value) },
                 "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 _ => null,
             };
@@ -296,7 +310,9 @@ internal sealed record BenchOptions
         // The soak drops the upstream's sockets through the simulated Reflector's dev endpoint, which the Python one has not.
         return options.Soak && options.Upstream != "simulator"
             ? throw new FormatException("the soak runs on the simulated Reflector only (--upstream simulator)")
-            : options;
+            : options.Soak && options.Systems != AllSystems && options.Systems is not ["relay"] and not ["cluster"]
+                ? throw new FormatException("the soak runs on one relay (the default, or --systems relay) or on the cluster (--systems cluster)")
+                : options;
     }
 
     private static string One(string value, string[] allowed) =>

@@ -51,6 +51,12 @@ internal sealed class Tab : IPingedTab, ITabReader, IAsyncDisposable
 
     public bool IsOpen => _socket.IsOpen;
 
+    /// <summary>Open, or closed by the server and coming back by itself: the tab is still the bench's to close.</summary>
+    public bool IsHeld => IsOpen || (_reconnect is not null && Volatile.Read(ref _disposed) == 0);
+
+    /// <summary>Closed by the server and not connected again yet.</summary>
+    public bool IsReconnecting => !IsOpen && IsHeld;
+
     /// <summary>Where the tab is connected (a cluster's node), or was last.</summary>
     public Uri Url { get; private set; }
 

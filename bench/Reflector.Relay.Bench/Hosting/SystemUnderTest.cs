@@ -177,7 +177,7 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
                     clusterRedis = await RedisServer.StartAsync("cluster redis", cancellationToken);
                     // Started together: each start is mostly the runtime's own warm-up, which the cores can overlap.
                     var starting = Enumerable.Range(0, options.ClusterNodes)
-                        .Select(node => StartRelayAsync($"relay node {node}", upstream, (clusterRedis, $"bench-node{node}"), gc, cancellationToken))
+                        .Select(node => StartRelayAsync($"relay node {node}", upstream, clusterRedis, gc, cancellationToken))
                         .ToArray();
                     try
                     {
@@ -216,7 +216,7 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
     private static Uri HubUrl(ServerProcess relay) => new($"ws://127.0.0.1:{relay.BaseAddress.Port}/hubs/user-events");
 
     private static Task<ServerProcess> StartRelayAsync(
-        string name, UpstreamHost upstream, (RedisServer Redis, string NodeId)? cluster, IReadOnlyDictionary<string, string> gc,
+        string name, UpstreamHost upstream, RedisServer? cluster, IReadOnlyDictionary<string, string> gc,
         CancellationToken cancellationToken)
     {
         var port = ServerProcess.FreePort();
@@ -232,10 +232,11 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
             ["Serilog__MinimumLevel__Override__Reflector.Relay"] = "Warning",
             ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
         };
-        if (cluster is var (redis, nodeId))
+        if (cluster is { } redis)
         {
+            // No Cluster__NodeId: each process makes its own (host, pid, random), so a node started again after a kill
+            // is a new node, as with the relay's default, and does not take over its dead predecessor's heartbeat.
             environment["ConnectionStrings__Redis"] = redis.ConnectionString;
-            environment["Cluster__NodeId"] = nodeId;
         }
 
         return ServerProcess.StartAsync(name, Repository.RelayDll, [], environment, port, "healthz", cancellationToken);
