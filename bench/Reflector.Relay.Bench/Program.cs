@@ -115,10 +115,23 @@ var report = new RunReport(
     [],
     notes);
 
-for (var i = 0; i < options.Systems.Count; i++)
+// Runs interleave the systems, each run in another order, so a machine that gets noisier during the run
+// weighs on every system alike; each system of each run takes its own block of source addresses.
+for (var run = 0; run < options.Runs; run++)
 {
-    var runner = new ScenarioRunner(options, i, Console.Out);
-    report.Systems.Add(await runner.RunAsync(options.Systems[i], cancel.Token));
+    var order = RunReport.Order(options.Systems, run);
+    if (options.Runs > 1)
+    {
+        Console.WriteLine($"Run {run + 1} of {options.Runs}: {string.Join(", ", order)}");
+    }
+
+    var results = new List<SystemResult>();
+    report.Runs.Add(results);
+    for (var i = 0; i < order.Count; i++)
+    {
+        var runner = new ScenarioRunner(options, (run * order.Count) + i, Console.Out);
+        results.Add(await runner.RunAsync(order[i], cancel.Token));
+    }
 }
 
 var markdown = MarkdownReport.Render(report);
@@ -155,4 +168,4 @@ if (report.Systems.Where(s => s.Ramp is { Steps.Count: > 0 }).Select(s => (s.Sys
 Console.WriteLine($"Results: {output}");
 
 // Figures are reported, never judged; a system that could not run at all is a failure of the bench itself.
-return report.Systems.Exists(s => s.Problems.Count > 0) ? 1 : 0;
+return report.Runs.Exists(run => run.Exists(s => s.Problems.Count > 0)) ? 1 : 0;

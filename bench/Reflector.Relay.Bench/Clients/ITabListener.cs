@@ -24,8 +24,13 @@ internal interface ITabListener
     {
     }
 
-    /// <summary>The tab's socket closed or failed, whoever closed it; the tab reads nothing more.</summary>
+    /// <summary>The tab's socket closed or failed, whoever closed it; the tab reads nothing more unless it reconnects.</summary>
     void Closed(int tab)
+    {
+    }
+
+    /// <summary>A tab the server had closed connected again by itself (its handshake done); its reads follow.</summary>
+    void Reopened(int tab)
     {
     }
 }

@@ -11,22 +11,33 @@ namespace Reflector.Relay.Bench.Clients;
 /// </summary>
 internal sealed class SourceAddresses : IDisposable
 {
-    private readonly HttpMessageInvoker[] _invokers;
+    /// <summary>
+    /// Keep-alive connections one source address keeps for negotiate requests: a browser shares a few (six per origin
+    /// over HTTP/1.1) among its tabs, so a storm's negotiates queue on them rather than open a connection each.
+    /// </summary>
+    private const int NegotiateConnectionsPerAddress = 64;
+
+    private readonly ClientInvokers[] _invokers;
 
     public SourceAddresses(int block, int connections, int connectionsPerAddress)
     {
         var count = Math.Clamp((connections + connectionsPerAddress - 1) / connectionsPerAddress, 1, 250);
         Addresses = [.. Enumerable.Range(1, count).Select(i => new IPAddress([127, (byte)block, 0, (byte)i]))];
-        _invokers = [.. Addresses.Select(address => new HttpMessageInvoker(Handler(address)))];
+        _invokers = [.. Addresses.Select(address => new ClientInvokers(
+            new HttpMessageInvoker(Handler(address, int.MaxValue)),
+            new HttpMessageInvoker(Handler(address, NegotiateConnectionsPerAddress))))];
     }
 
     public IReadOnlyList<IPAddress> Addresses { get; }
 
-    public HttpMessageInvoker For(int connection) => _invokers[connection % _invokers.Length];
+    public ClientInvokers For(int connection) => _invokers[connection % _invokers.Length];
 
-    private static SocketsHttpHandler Handler(IPAddress source) => new()
+    private static SocketsHttpHandler Handler(IPAddress source, int maxConnections) => new()
     {
         UseProxy = false,
+        MaxConnectionsPerServer = maxConnections,
+        // Idle negotiate connections go soon after a storm, so that idle's and ramp's memory is the tabs' own.
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
         ConnectTimeout = TimeSpan.FromSeconds(60),
         ConnectCallback = async (context, cancellationToken) =>
         {
@@ -47,9 +58,13 @@ internal sealed class SourceAddresses : IDisposable
 
     public void Dispose()
     {
-        foreach (var invoker in _invokers)
+        foreach (var (webSockets, requests) in _invokers)
         {
-            invoker.Dispose();
+            webSockets.Dispose();
+            requests.Dispose();
         }
     }
 }
+
+/// <summary>One source address's clients: <paramref name="WebSockets"/> opens each tab's socket, <paramref name="Requests"/> sends its negotiate.</summary>
+internal sealed record ClientInvokers(HttpMessageInvoker WebSockets, HttpMessageInvoker Requests);

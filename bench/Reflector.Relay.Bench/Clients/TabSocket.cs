@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using System.Net.WebSockets;
+using System.Text.Json;
 
 namespace Reflector.Relay.Bench.Clients;
 
@@ -13,6 +15,7 @@ internal sealed class TabSocket : IAsyncDisposable
     private byte[] _buffer;
     private int _length;
     private Task _receiving = Task.CompletedTask;
+    private int _disposed;
 
     private TabSocket(TabProtocol protocol, int initialBufferBytes)
     {
@@ -25,11 +28,17 @@ internal sealed class TabSocket : IAsyncDisposable
 
     public bool IsOpen => _socket.State == WebSocketState.Open;
 
-    /// <summary>Connects and, for the relay, completes the SignalR handshake; nothing is read until <see cref="StartReceiving"/>.</summary>
+    /// <summary>
+    /// Connects as a browser does and, for the relay, completes the SignalR handshake; nothing is read until
+    /// <see cref="StartReceiving"/>. A relay tab first negotiates (<c>POST {hub}/negotiate?negotiateVersion=1</c> with
+    /// the token in the <c>Authorization</c> header), then opens the WebSocket naming the connection it was given,
+    /// the token in the query (<c>?id=…&amp;access_token=…</c>): what @microsoft/signalr does in a browser, which
+    /// cannot set headers on a WebSocket.
+    /// </summary>
     /// <param name="initialBufferBytes">The receive buffer's first size; it doubles whenever a message outgrows it.</param>
     /// <exception cref="HandshakeRefusedException">The relay refused the handshake, or closed during it.</exception>
     public static async Task<TabSocket> ConnectAsync(
-        TabProtocol protocol, Uri url, string token, HttpMessageInvoker invoker, int initialBufferBytes, CancellationToken cancellationToken)
+        TabProtocol protocol, Uri url, string token, ClientInvokers invoker, int initialBufferBytes, CancellationToken cancellationToken)
     {
         var tab = new TabSocket(protocol, initialBufferBytes);
         try
@@ -42,10 +51,11 @@ internal sealed class TabSocket : IAsyncDisposable
             }
             else
             {
-                tab._socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+                var connectionToken = await NegotiateAsync(url, token, invoker.Requests, cancellationToken);
+                url = new UriBuilder(url) { Query = $"id={Uri.EscapeDataString(connectionToken)}&access_token={Uri.EscapeDataString(token)}" }.Uri;
             }
 
-            await tab._socket.ConnectAsync(url, invoker, cancellationToken);
+            await tab._socket.ConnectAsync(url, invoker.WebSockets, cancellationToken);
             if (tab.Wire is { } wire)
             {
                 await tab._socket.SendAsync(wire.Handshake, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
@@ -59,6 +69,26 @@ internal sealed class TabSocket : IAsyncDisposable
             tab._socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>SignalR's negotiate, version 1: the connection token the WebSocket must name.</summary>
+    private static async Task<string> NegotiateAsync(Uri hub, string token, HttpMessageInvoker requests, CancellationToken cancellationToken)
+    {
+        var negotiate = new UriBuilder(hub)
+        {
+            Scheme = hub.Scheme == "wss" ? "https" : "http",
+            Path = hub.AbsolutePath.TrimEnd('/') + "/negotiate",
+            Query = "negotiateVersion=1",
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, negotiate.Uri) { Content = new ByteArrayContent([]) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await requests.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        var root = body.RootElement;
+        return root.TryGetProperty("connectionToken", out var connectionToken) && connectionToken.GetString() is { Length: > 0 } value
+            ? value
+            : throw new HttpRequestException(root.TryGetProperty("error", out var error) ? $"negotiate: {error}" : "negotiate: no connection token");
     }
 
     /// <summary>Starts the receive loop; <paramref name="reader"/> is called from it, one call at a time, until it closes.</summary>
@@ -198,7 +228,12 @@ internal sealed class TabSocket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _socket.Abort();
+        // Idempotent: a reconnecting tab and its owner may both let go of the same closed socket.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _socket.Abort();
+        }
+
         await _receiving;
         _socket.Dispose();
     }

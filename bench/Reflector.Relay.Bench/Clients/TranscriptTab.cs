@@ -37,7 +37,7 @@ internal sealed class TranscriptTab : IPingedTab, ITabReader
     /// </summary>
     /// <param name="url">The transcript's own events URL, or the relay's hub.</param>
     public static async Task<TranscriptTab> ConnectAsync(
-        int index, TabProtocol protocol, Uri url, string transcriptId, string token, HttpMessageInvoker invoker,
+        int index, TabProtocol protocol, Uri url, string transcriptId, string token, ClientInvokers invoker,
         ITranscriptListener listener, TimeSpan subscribeTimeout, CancellationToken cancellationToken)
     {
         var socket = await TabSocket.ConnectAsync(protocol, url, token, invoker, InitialBufferBytes, cancellationToken);

@@ -13,14 +13,15 @@ internal sealed class RedisServer : IAsyncDisposable
 {
     public const string Executable = "/usr/bin/redis-server";
 
-    private readonly Process _process;
     private readonly RecentLines _lastLines = new(kept: 20);
+    private readonly ProcessStartInfo _start;
     private readonly string _directory;
+    private Process _process = null!;
 
-    private RedisServer(string name, Process process, int port, string directory)
+    private RedisServer(string name, ProcessStartInfo start, int port, string directory)
     {
         Name = name;
-        _process = process;
+        _start = start;
         Port = port;
         _directory = directory;
     }
@@ -67,12 +68,8 @@ internal sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
-        var server = new RedisServer(name, process, port, directory);
-        process.OutputDataReceived += (_, line) => server._lastLines.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => server._lastLines.Keep(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = new RedisServer(name, start, port, directory);
+        server.Launch();
         try
         {
             server.Connection = await server.ConnectAsync(cancellationToken);
@@ -82,6 +79,71 @@ internal sealed class RedisServer : IAsyncDisposable
         {
             await server.DisposeAsync();
             throw;
+        }
+    }
+
+    private void Launch()
+    {
+        var process = Process.Start(_start) ?? throw new InvalidOperationException($"{Name} did not start.");
+        process.OutputDataReceived += (_, line) => _lastLines.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => _lastLines.Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    /// <summary>
+    /// Restarts Redis on the same port, empty (nothing is persisted), as an operator or a crash and its supervisor
+    /// would: SIGTERM and up to 10 s to exit, then start again; returns once it answers. The bench's own connection
+    /// reconnects by itself.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await StopAsync();
+        _process.Dispose();
+        Launch();
+        var clock = Stopwatch.StartNew();
+        while (!Connection.IsConnected || !await PingsAsync())
+        {
+            if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"{Name} did not come back:{Environment.NewLine}{_lastLines}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private async Task<bool> PingsAsync()
+    {
+        try
+        {
+            await Connection.GetDatabase().PingAsync();
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        Native.Terminate(_process.Id);
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync(CancellationToken.None);
         }
     }
 
@@ -143,20 +205,7 @@ internal sealed class RedisServer : IAsyncDisposable
                 await Connection.DisposeAsync();
             }
 
-            if (!_process.HasExited)
-            {
-                Native.Terminate(_process.Id);
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                try
-                {
-                    await _process.WaitForExitAsync(grace.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill();
-                    await _process.WaitForExitAsync(CancellationToken.None);
-                }
-            }
+            await StopAsync();
         }
         finally
         {

@@ -6,18 +6,24 @@ namespace Reflector.Relay.Bench.Hosting;
 
 /// <summary>
 /// One server (simulator, relay, proxy or the Python upstream) run as its own process on 127.0.0.1.
-/// Its output is kept (the last lines) to explain a failure; disposing stops it with SIGTERM, then kills it.
+/// Its output is kept (the last lines) to explain a failure; disposing stops it with SIGTERM, then kills it. It can be
+/// stopped and started again on the same port, as a deploy or a crash and its supervisor do (the restart scenario, the soak).
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly RecentLines _lastLines = new(kept: 40);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
-    private ServerProcess(string name, Process process, Uri baseAddress)
+    private readonly RecentLines _lastLines = new(kept: 40);
+    private readonly ProcessStartInfo _start;
+    private readonly string _readyPath;
+    private Process _process = null!;
+
+    private ServerProcess(string name, ProcessStartInfo start, Uri baseAddress, string readyPath)
     {
         Name = name;
-        _process = process;
+        _start = start;
         BaseAddress = baseAddress;
+        _readyPath = readyPath;
     }
 
     public string Name { get; }
@@ -61,12 +67,8 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
-        var server = new ServerProcess(name, process, new Uri($"http://127.0.0.1:{port}/"));
-        process.OutputDataReceived += (_, line) => server._lastLines.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => server._lastLines.Keep(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = new ServerProcess(name, start, new Uri($"http://127.0.0.1:{port}/"), readyPath);
+        server.Launch();
         try
         {
             await server.WaitUntilReadyAsync(readyPath, cancellationToken);
@@ -77,6 +79,61 @@ internal sealed class ServerProcess : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    private void Launch()
+    {
+        var process = Process.Start(_start) ?? throw new InvalidOperationException($"{Name} did not start.");
+        process.OutputDataReceived += (_, line) => _lastLines.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => _lastLines.Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    /// <summary>
+    /// Stops the server as a deploy does (SIGTERM, then up to 10 s to drain and exit before SIGKILL), or as a crash
+    /// does (<paramref name="kill"/>: SIGKILL at once). Returns once it has exited.
+    /// </summary>
+    public async Task StopAsync(bool kill)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        if (kill)
+        {
+            _process.Kill();
+        }
+        else
+        {
+            Native.Terminate(_process.Id);
+        }
+
+        using var grace = new CancellationTokenSource(StopGrace);
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Starts the stopped server again, with the same command, environment and port; returns once it answers.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken)
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException($"{Name} is still running");
+        }
+
+        _process.Dispose();
+        Launch();
+        await WaitUntilReadyAsync(_readyPath, cancellationToken);
     }
 
     public static int FreePort()
@@ -122,20 +179,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited)
-            {
-                Native.Terminate(_process.Id);
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                try
-                {
-                    await _process.WaitForExitAsync(grace.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync(CancellationToken.None);
-                }
-            }
+            await StopAsync(kill: false);
         }
         finally
         {

@@ -13,6 +13,9 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly bool _spreadByTab;
+    private readonly Lock _routes = new();
+    private readonly HashSet<int> _downNodes = [];
+    private readonly Dictionary<int, int> _stickyNodes = [];
 
     private SystemUnderTest(
         string name, UpstreamHost upstream, IReadOnlyList<ServerProcess> fronts, RedisServer? clusterRedis, TabProtocol protocol,
@@ -81,6 +84,50 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
         ClientUrls[(_spreadByTab ? (tab / tabsPerUser) + (tab % tabsPerUser) : tab / tabsPerUser) % ClientUrls.Count];
 
     /// <summary>
+    /// Where browser <paramref name="browser"/> (a user, or with <c>--cluster-spread tab</c> a tab) reaches the edge now,
+    /// as a sticky load balancer with health checks sends it: to its node (browser b starts on node b mod nodes, as
+    /// <see cref="ClientUrlFor"/>) while that node is up; else to the next node up, where it then sticks, as the balancer
+    /// rewrites its cookie. With one node, or none up, to its node, which the browser retries until it is back.
+    /// </summary>
+    public Uri Route(int browser)
+    {
+        lock (_routes)
+        {
+            var node = _stickyNodes.TryGetValue(browser, out var sticky) ? sticky : browser % ClientUrls.Count;
+            for (var tried = 0; tried < ClientUrls.Count && _downNodes.Contains(node); tried++)
+            {
+                node = (node + 1) % ClientUrls.Count;
+            }
+
+            if (!_downNodes.Contains(node))
+            {
+                _stickyNodes[browser] = node;
+            }
+
+            return ClientUrls[node];
+        }
+    }
+
+    /// <summary>The browser key <see cref="Route"/> takes for tab <paramref name="tab"/> of user <paramref name="user"/>, as <see cref="ClientUrlFor"/> spreads them.</summary>
+    public int Browser(int user, int tab) => _spreadByTab ? user + tab : user;
+
+    /// <summary>Takes node <paramref name="node"/> out of the balancer (a deploy drains it, a health check finds it dead) or back in.</summary>
+    public void SetNodeUp(int node, bool up)
+    {
+        lock (_routes)
+        {
+            if (up)
+            {
+                _downNodes.Remove(node);
+            }
+            else
+            {
+                _downNodes.Add(node);
+            }
+        }
+    }
+
+    /// <summary>
     /// Where a tab on transcript <paramref name="transcriptId"/> connects: the relay's hub (it subscribes there), or
     /// for <c>direct</c> and <c>yarp</c> the transcript's own <c>/v1/transcripts/{id}/events</c>, which YARP forwards as any path.
     /// </summary>
@@ -96,7 +143,8 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
 
     public static async Task<SystemUnderTest> StartAsync(string name, BenchOptions options, TextWriter log, CancellationToken cancellationToken)
     {
-        var upstream = await UpstreamHost.StartAsync(options.Upstream, log, cancellationToken);
+        var gc = GcMode.Environment(options.Gc);
+        var upstream = await UpstreamHost.StartAsync(options.Upstream, gc, log, cancellationToken);
         var fronts = new List<ServerProcess>();
         RedisServer? clusterRedis = null;
         try
@@ -111,13 +159,13 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
                     fronts.Add(await ServerProcess.StartAsync(
                         "yarp", Repository.YarpDll,
                         ["--urls", $"http://127.0.0.1:{port}", "--destination", $"http://127.0.0.1:{upstream.Process.BaseAddress.Port}"],
-                        new Dictionary<string, string>(), port, "dev/stats", cancellationToken));
+                        gc, port, "dev/stats", cancellationToken));
                     return new SystemUnderTest(name, upstream, fronts, null, TabProtocol.ReflectorEvents, [new Uri($"ws://127.0.0.1:{port}/v1/events")], false);
                 }
 
                 case "relay" or "relay-msgpack":
                 {
-                    var relay = await StartRelayAsync("relay", upstream, null, cancellationToken);
+                    var relay = await StartRelayAsync("relay", upstream, null, gc, cancellationToken);
                     fronts.Add(relay);
                     var protocol = name == "relay" ? TabProtocol.SignalRJson : TabProtocol.SignalRMessagePack;
                     return new SystemUnderTest(name, upstream, fronts, null, protocol, [HubUrl(relay)], false);
@@ -129,7 +177,7 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
                     clusterRedis = await RedisServer.StartAsync("cluster redis", cancellationToken);
                     // Started together: each start is mostly the runtime's own warm-up, which the cores can overlap.
                     var starting = Enumerable.Range(0, options.ClusterNodes)
-                        .Select(node => StartRelayAsync($"relay node {node}", upstream, (clusterRedis, $"bench-node{node}"), cancellationToken))
+                        .Select(node => StartRelayAsync($"relay node {node}", upstream, clusterRedis, gc, cancellationToken))
                         .ToArray();
                     try
                     {
@@ -168,10 +216,11 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
     private static Uri HubUrl(ServerProcess relay) => new($"ws://127.0.0.1:{relay.BaseAddress.Port}/hubs/user-events");
 
     private static Task<ServerProcess> StartRelayAsync(
-        string name, UpstreamHost upstream, (RedisServer Redis, string NodeId)? cluster, CancellationToken cancellationToken)
+        string name, UpstreamHost upstream, RedisServer? cluster, IReadOnlyDictionary<string, string> gc,
+        CancellationToken cancellationToken)
     {
         var port = ServerProcess.FreePort();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(gc)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
@@ -183,10 +232,11 @@ internal sealed partial class SystemUnderTest : IAsyncDisposable
             ["Serilog__MinimumLevel__Override__Reflector.Relay"] = "Warning",
             ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
         };
-        if (cluster is var (redis, nodeId))
+        if (cluster is { } redis)
         {
+            // No Cluster__NodeId: each process makes its own (host, pid, random), so a node started again after a kill
+            // is a new node, as with the relay's default, and does not take over its dead predecessor's heartbeat.
             environment["ConnectionStrings__Redis"] = redis.ConnectionString;
-            environment["Cluster__NodeId"] = nodeId;
         }
 
         return ServerProcess.StartAsync(name, Repository.RelayDll, [], environment, port, "healthz", cancellationToken);

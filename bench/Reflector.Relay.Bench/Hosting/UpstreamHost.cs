@@ -44,7 +44,8 @@ internal sealed class UpstreamHost : IAsyncDisposable
           "a Redis pub/sub room per user, one process), the load published to the users' rooms on its own redis-server, counted in the upstream's cost"
         : "the C# simulated Reflector (src/Reflector.Simulator), the load written by it (POST /dev/load)";
 
-    public static async Task<UpstreamHost> StartAsync(string kind, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="gc">The simulated Reflector's GC settings (<see cref="GcMode"/>).</param>
+    public static async Task<UpstreamHost> StartAsync(string kind, IReadOnlyDictionary<string, string> gc, TextWriter log, CancellationToken cancellationToken)
     {
         var port = ServerProcess.FreePort();
         var keyFile = Path.Combine(Path.GetTempPath(), $"reflector-bench-{Environment.ProcessId}-{port}.pem");
@@ -53,7 +54,7 @@ internal sealed class UpstreamHost : IAsyncDisposable
             var simulator = await ServerProcess.StartAsync(
                 "simulator", Repository.SimulatorDll,
                 ["--urls", $"http://127.0.0.1:{port}", "--audience", Audience, "--public-key-file", keyFile],
-                new Dictionary<string, string>(), port, "dev/stats", cancellationToken);
+                gc, port, "dev/stats", cancellationToken);
             return new UpstreamHost("simulator", simulator, null, new SimulatorClient(simulator.BaseAddress), keyFile, null);
         }
 

@@ -26,6 +26,8 @@ internal static class MarkdownReport
         var o = report.Options;
         text.AppendLine(CultureInfo.InvariantCulture, $"Upstream: {UpstreamHost.Describe(o.Upstream)}.");
         text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"GC: {GcMode.Describe(o.Gc)}.");
+        text.AppendLine();
         if (report.Systems.Exists(s => s.System == "cluster"))
         {
             var spread = o.ClusterSpread == "tab"
@@ -42,7 +44,26 @@ internal static class MarkdownReport
             "Ratios are to `direct`.");
         text.AppendLine();
 
-        var systems = report.Systems;
+        if (report.Runs.Count == 1)
+        {
+            Tables(text, o, report.Systems);
+            return text.ToString();
+        }
+
+        RunsSummary.Render(text, report);
+        for (var run = 0; run < report.Runs.Count; run++)
+        {
+            text.AppendLine(Invariant($"# Run {run + 1} of {report.Runs.Count}: {string.Join(", ", report.Runs[run].Select(s => s.System))}"));
+            text.AppendLine();
+            Tables(text, o, report.InOrder(report.Runs[run]));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>One run's tables: a table per scenario, then the whole system per scenario, then what was skipped or failed.</summary>
+    private static void Tables(StringBuilder text, BenchOptions o, List<SystemResult> systems)
+    {
         var direct = systems.Find(s => s.System == "direct");
 
         if (systems.Exists(s => s.Steady is not null))
@@ -68,7 +89,7 @@ internal static class MarkdownReport
 
         if (systems.Exists(s => s.Idle is not null))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"## Idle: {report.Options.IdleUsers} users × {report.Options.Tabs} tabs held, no events");
+            text.AppendLine(CultureInfo.InvariantCulture, $"## Idle: {o.IdleUsers} users × {o.Tabs} tabs held, no events");
             text.AppendLine();
             text.AppendLine("| system | connections | connect s | upstream sockets | edge RSS before MB | edge RSS after MB | bytes per connection | ÷ direct |");
             text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -85,7 +106,7 @@ internal static class MarkdownReport
 
         if (systems.Exists(s => s.Burst is not null))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"## Burst: {report.Options.BurstUsers} users × {report.Options.Tabs} tabs connect at once, then {report.Options.BurstRounds} rounds of one event to every user at the same instant");
+            text.AppendLine(CultureInfo.InvariantCulture, $"## Burst: {o.BurstUsers} users × {o.Tabs} tabs connect at once, then {o.BurstRounds} rounds of one event to every user at the same instant");
             text.AppendLine();
             text.AppendLine("| system | connections | all connected s | upstreams ready s | p50 ms | p99 ms | max ms | lost | duplicated | edge peak RSS MB | edge CPU s | p99 ÷ direct |");
             text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -118,7 +139,30 @@ internal static class MarkdownReport
             text.AppendLine();
         }
 
-        TranscriptsReport.Render(text, report);
+        TranscriptsReport.Render(text, o, systems);
+
+        if (systems.Exists(s => s.Restart is not null))
+        {
+            text.AppendLine(Invariant($"## Restart: {o.RestartUsers} users × {o.Tabs} tabs, {o.Rate:0} events/s, the relay (each node in turn) stopped with SIGTERM and started again on its port"));
+            text.AppendLine();
+            text.AppendLine("Tabs reconnect by themselves after a close (delays before each attempt in the header of each row, the last repeated); a " +
+                "cluster's balancer takes a node out while it is down, so its tabs move to the next node and stay there. Seconds from the SIGTERM. " +
+                "\"Lost while up\": events missing from a tab that was connected and told its upstream was up from the send until 5 s after (the soak's ledger).");
+            text.AppendLine();
+            text.AppendLine("| system | connections | reconnect delays | restarts (node: tabs on it; exited, running, tabs back, upstreams ready s) | reconnects per tab (reconnects: tabs) | tabs over once per own restart | not back | failed attempts | events sent | owed while up | lost while up | lost in gaps | duplicated | to another user |");
+            text.AppendLine("| --- | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var system in systems)
+            {
+                if (system.Restart is { } r)
+                {
+                    var restarts = string.Join("; ", r.Restarts.Select(n => Invariant($"{n.Node}: {n.Tabs}; {n.StoppedSeconds:0.0}, {n.RunningSeconds:0.0}, {n.TabsBackSeconds:0.0}, {n.UpstreamsReadySeconds:0.0}")));
+                    var d = r.Delivery;
+                    text.AppendLine(Invariant($"| {system.System} | {r.Connections}{Failed(r.ConnectFailures)} | {r.ReconnectDelays} | {restarts} | {r.ReconnectsPerTab} | {r.TabsOverOwnRestarts} | {r.TabsNotBack} | {r.FailedAttempts} | {r.EventsSent} | {d.DueWhileUp} | {d.LostWhileUp} | {d.LostInGap} | {d.Duplicated} | {d.Foreign} |"));
+                }
+            }
+
+            text.AppendLine();
+        }
 
         WholeSystem(text, "steady", systems, s => s.Steady is { } r ? (r.UpstreamSockets, r.Delivery.Deliveries, r.Cost) : null);
         WholeSystem(text, "idle", systems, s => s.Idle is { } r ? (r.UpstreamSockets, 0, r.Cost) : null);
@@ -143,7 +187,7 @@ internal static class MarkdownReport
             }
         }
 
-        return text.ToString();
+        text.AppendLine();
     }
 
     /// <summary>

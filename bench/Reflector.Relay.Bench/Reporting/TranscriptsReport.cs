@@ -7,15 +7,13 @@ namespace Reflector.Relay.Bench.Reporting;
 /// <summary>The transcripts scenario's table: a row per system, ratios to <c>direct</c>.</summary>
 internal static class TranscriptsReport
 {
-    public static void Render(StringBuilder text, RunReport report)
+    public static void Render(StringBuilder text, BenchOptions o, List<SystemResult> systems)
     {
-        var systems = report.Systems;
         if (!systems.Exists(s => s.Transcripts is not null))
         {
             return;
         }
 
-        var o = report.Options;
         var direct = systems.Find(s => s.System == "direct")?.Transcripts;
         text.AppendLine(Invariant($"## Transcripts: {o.TranscriptUsers} users × {o.Tabs} tabs on {o.Transcripts} live transcripts, {o.TranscriptRate:0.#} events/s on each for {o.Seconds:0.#} s"));
         text.AppendLine();

@@ -1,14 +1,28 @@
+using System.Text.Json.Serialization;
 using Reflector.Relay.Bench.Measurement;
 
 namespace Reflector.Relay.Bench.Scenarios;
 
+/// <param name="Runs">Every run's results, each in the order its systems ran (<see cref="BenchOptions.Runs"/>).</param>
 internal sealed record RunReport(
     string StartedAt,
     string Command,
     string Machine,
     BenchOptions Options,
-    List<SystemResult> Systems,
-    List<string> Notes);
+    List<List<SystemResult>> Runs,
+    List<string> Notes)
+{
+    /// <summary>The first run's results in the chosen systems' order: the one run, or the run the charts show.</summary>
+    [JsonIgnore]
+    public List<SystemResult> Systems => Runs.Count > 0 ? InOrder(Runs[0]) : [];
+
+    /// <summary>A run's results in the chosen systems' order, whatever order they ran in.</summary>
+    public List<SystemResult> InOrder(List<SystemResult> run) => [.. run.OrderBy(s => Options.Systems.ToList().IndexOf(s.System))];
+
+    /// <summary>The order the systems run in, in run <paramref name="run"/> (from 0): the chosen order rotated by the run.</summary>
+    public static IReadOnlyList<string> Order(IReadOnlyList<string> systems, int run) =>
+        [.. systems.Skip(run % systems.Count), .. systems.Take(run % systems.Count)];
+}
 
 internal sealed record SystemResult(string System)
 {
@@ -21,6 +35,7 @@ internal sealed record SystemResult(string System)
     public BurstResult? Burst { get; set; }
     public RampResult? Ramp { get; set; }
     public TranscriptsResult? Transcripts { get; set; }
+    public RestartResult? Restart { get; set; }
     public List<string> Problems { get; } = [];
 }
 
@@ -58,3 +73,18 @@ internal sealed record TranscriptsResult(
     int Transcripts, int Users, int Connections, int ConnectFailures, double ConnectSeconds, double EventsPerSecondPerTranscript,
     int TopicSegments, long EventsSent, long ExpectedDeliveries, int TranscriptSockets, int UserSockets, double? RelayTranscriptStreams,
     int MostSocketsPerUserAndTranscript, TranscriptDelivery Delivery, ServerCost Cost, string? FirstConnectError);
+
+/// <summary>One node's restart: its tabs when it was stopped, and seconds from the SIGTERM until each step.</summary>
+/// <param name="StoppedSeconds">Until the process exited.</param>
+/// <param name="RunningSeconds">Until it answered again on its port.</param>
+/// <param name="TabsBackSeconds">Until every tab it held was connected again (NaN: not within 3 minutes).</param>
+/// <param name="UpstreamsReadySeconds">Until Reflector and the relays held one upstream socket per user again.</param>
+internal sealed record NodeRestart(int Node, int Tabs, double StoppedSeconds, double RunningSeconds, double TabsBackSeconds, double UpstreamsReadySeconds);
+
+/// <param name="ReconnectsPerTab">How many tabs reconnected how often ("0: 12, 1: 88").</param>
+/// <param name="TabsOverOwnRestarts">Tabs disconnected or reconnected more often than their own node was restarted (target 0).</param>
+/// <param name="TabsNotBack">Tabs disconnected and not connected again by the end.</param>
+internal sealed record RestartResult(
+    int Users, int Connections, int ConnectFailures, double EventsPerSecond, string ReconnectDelays, List<NodeRestart> Restarts, long EventsSent,
+    int Disconnects, int Reconnects, int FailedAttempts, string ReconnectsPerTab, int TabsOverOwnRestarts, int TabsNotBack,
+    Soak.DeliveryVerdict Delivery);

@@ -99,6 +99,14 @@ internal sealed class ScenarioRunner(BenchOptions options, int systemIndex, Text
             case "ramp":
                 result.Ramp = await new RampScenario(options, log, NewFleet).RunAsync(system, cancellationToken);
                 break;
+            case "restart" when !system.Protocol.IsRelay():
+                result.SkippedScenarios.Add(system.Name == "direct"
+                    ? "restart: browsers connect to Reflector itself, there is no edge of its own to restart"
+                    : "restart: only the relay's restart is measured; a proxy's is not");
+                break;
+            case "restart":
+                result.Restart = await new RestartScenario(options, systemIndex, log).RunAsync(system, cancellationToken);
+                break;
             case "transcripts":
                 var transcripts = new TranscriptScenario(options, systemIndex, log);
                 result.Transcripts = await transcripts.RunAsync(system, cancellationToken);

@@ -15,6 +15,7 @@ internal sealed class SoakLedger : ITabListener
     private readonly Dictionary<int, TabLife> _tabs = [];
     private readonly List<LoadChunk> _chunks = [];
     private readonly List<(double From, double To)> _drops = [];
+    private readonly List<(double From, double To)> _outages = [];
     private readonly string[] _users;
     private long _unreadable;
     private long _foreign;
@@ -101,6 +102,27 @@ internal sealed class SoakLedger : ITabListener
         }
     }
 
+    /// <summary>
+    /// An outage begins (a relay killed, Redis restarted): until <see cref="OutageEnded"/>, which the bench calls once
+    /// every tab is back and every user's upstream is open again, any user's upstream may be down without its tabs
+    /// being told in time. Judged as a drop is; a tab the server closes meanwhile is not counted against it.
+    /// </summary>
+    public void OutageStarted()
+    {
+        lock (_lock)
+        {
+            _outages.Add((Now(), double.PositiveInfinity));
+        }
+    }
+
+    public void OutageEnded()
+    {
+        lock (_lock)
+        {
+            _outages[^1] = (_outages[^1].From, Now());
+        }
+    }
+
     public int Drops
     {
         get
@@ -150,6 +172,8 @@ internal sealed class SoakLedger : ITabListener
 
     public void Closed(int tab) => Life(tab)?.Ended(Now(), byServer: true);
 
+    public void Reopened(int tab) => Life(tab)?.Reopened(Now());
+
     private TabLife? Life(int tab)
     {
         lock (_lock)
@@ -182,11 +206,13 @@ internal sealed class SoakLedger : ITabListener
         TabLife[] tabs;
         LoadChunk[] chunks;
         (double From, double To)[] drops;
+        (double From, double To)[] outages;
         lock (_lock)
         {
             tabs = [.. _tabs.Values];
             chunks = [.. _chunks];
-            drops = [.. _drops];
+            drops = [.. _drops, .. _outages];
+            outages = [.. _outages];
         }
 
         long due = 0, delivered = 0, dueWhileUp = 0, deliveredWhileUp = 0, lostWhileUp = 0, lostInGap = 0, sent = 0;
@@ -258,7 +284,8 @@ internal sealed class SoakLedger : ITabListener
             Interlocked.Read(ref _foreign),
             Interlocked.Read(ref _unreadable),
             tabs.Length,
-            tabs.Count(tab => tab.ClosedByServer),
+            tabs.Count(tab => tab.ServerClosesAt.Any(at => !outages.Any(outage => outage.From - marginMicros <= at && at <= outage.To + deadlineMicros))),
+            tabs.Sum(tab => tab.ServerClosesAt.Count),
             tabs.Sum(tab => tab.Reconnectings),
             tabs.Sum(tab => tab.Resyncs),
             Percentile(latencies, 0.50),
@@ -337,9 +364,9 @@ internal sealed class SoakLedger : ITabListener
     }
 
     /// <summary>
-    /// One tab, from its handshake to its close, and the intervals in which its user's upstream was up as
-    /// the tab was told: from <c>connected</c> (or, after a <c>reconnecting</c>, from the <c>resync</c> that
-    /// follows it) to the next other state.
+    /// One tab, from its handshake to its close (with a reconnecting tab, each connection from its handshake to its
+    /// close), and the intervals in which its user's upstream was up as the tab was told: from <c>connected</c> (or,
+    /// after a <c>reconnecting</c>, from the <c>resync</c> that follows it) to the next other state.
     /// </summary>
     private sealed class TabLife(int user)
     {
@@ -350,12 +377,23 @@ internal sealed class SoakLedger : ITabListener
         private double? _upSince;
         private bool _connected;
         private bool _resyncPending;
-        private double _openedAt = double.PositiveInfinity;
-        private double _endedAt = double.PositiveInfinity;
+        private readonly List<(double From, double To)> _open = [];
+        private readonly List<double> _serverClosesAt = [];
+        private double? _openSince;
 
         public int User { get; } = user;
 
-        public bool ClosedByServer { get; private set; }
+        /// <summary>When the server closed one of the tab's connections.</summary>
+        public IReadOnlyList<double> ServerClosesAt
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _serverClosesAt];
+                }
+            }
+        }
 
         public long Deliveries { get; private set; }
 
@@ -367,11 +405,23 @@ internal sealed class SoakLedger : ITabListener
 
         public IReadOnlyList<float> Latencies => _latencies;
 
+        /// <summary>The first connection's handshake is done (its first status may already have been read).</summary>
         public void Opened(double now)
         {
             lock (_lock)
             {
-                _openedAt = now;
+                _openSince ??= now;
+            }
+        }
+
+        /// <summary>A connection made again after the server closed the last: it hears its statuses afresh, no resync before the first connected.</summary>
+        public void Reopened(double now)
+        {
+            lock (_lock)
+            {
+                _openSince ??= now;
+                _connected = false;
+                _resyncPending = false;
             }
         }
 
@@ -446,12 +496,17 @@ internal sealed class SoakLedger : ITabListener
         {
             lock (_lock)
             {
-                if (double.IsPositiveInfinity(_endedAt))
+                if (_openSince is { } since)
                 {
-                    _endedAt = now;
-                    ClosedByServer = byServer;
-                    GoDown(now);
+                    _open.Add((since, now));
+                    _openSince = null;
+                    if (byServer)
+                    {
+                        _serverClosesAt.Add(now);
+                    }
                 }
+
+                GoDown(now);
             }
         }
 
@@ -459,7 +514,7 @@ internal sealed class SoakLedger : ITabListener
         {
             lock (_lock)
             {
-                return _openedAt < from && _endedAt >= to;
+                return _open.Exists(open => open.From < from && open.To >= to) || (_openSince is { } since && since < from);
             }
         }
 
@@ -497,6 +552,8 @@ internal sealed class SoakLedger : ITabListener
 /// <param name="Due">Events owed to tabs open throughout their window: one per tab, not per event.</param>
 /// <param name="DueWhileUp">Of those, the ones sent while the tab's upstream was certainly up (see <see cref="SoakLedger.Evaluate"/>).</param>
 /// <param name="Foreign">Events a tab received that were meant for another user.</param>
+/// <param name="TabsClosedByServer">Tabs the server closed outside every outage (a killed relay's tabs are closed by the kill).</param>
+/// <param name="ServerCloses">Connections the server closed, outages included.</param>
 internal sealed record DeliveryVerdict(
     long Sent,
     long Due,
@@ -510,6 +567,7 @@ internal sealed record DeliveryVerdict(
     long Unreadable,
     int TabsOpened,
     int TabsClosedByServer,
+    int ServerCloses,
     int ReconnectingsSeen,
     int ResyncsSeen,
     double P50Ms,

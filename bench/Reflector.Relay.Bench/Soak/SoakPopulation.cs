@@ -17,6 +17,7 @@ internal sealed class SoakPopulation : IAsyncDisposable
     private readonly SourceAddresses _sources;
     private readonly SoakLedger _ledger;
     private readonly string[] _tokens;
+    private readonly IReadOnlyList<TimeSpan>? _reconnectDelays;
     private readonly Lock _lock = new();
     private readonly List<Tab>[] _tabs;
     private readonly TabPings _pings;
@@ -24,9 +25,10 @@ internal sealed class SoakPopulation : IAsyncDisposable
     private int _connectFailures;
     private string? _firstConnectError;
 
-    private SoakPopulation(SystemUnderTest system, SourceAddresses sources, SoakLedger ledger, string[] tokens)
+    private SoakPopulation(SystemUnderTest system, SourceAddresses sources, SoakLedger ledger, string[] tokens, IReadOnlyList<TimeSpan>? reconnectDelays)
     {
         _system = system;
+        _reconnectDelays = reconnectDelays;
         _sources = sources;
         _ledger = ledger;
         _tokens = tokens;
@@ -46,11 +48,28 @@ internal sealed class SoakPopulation : IAsyncDisposable
     public static string[] UserIds(string prefix, int count) =>
         [.. Enumerable.Range(0, count).Select(user => string.Create(CultureInfo.InvariantCulture, $"{prefix}{user}"))];
 
+    /// <param name="reconnectDelays">
+    /// Null: a tab the server closes stays closed (one relay, which nothing kills). Otherwise tabs come back by
+    /// themselves after these delays, through the cluster's balancer (<see cref="SystemUnderTest.Route"/>).
+    /// </param>
     public static async Task<SoakPopulation> CreateAsync(
-        SystemUnderTest system, SourceAddresses sources, SoakLedger ledger, string[] users, CancellationToken cancellationToken)
+        SystemUnderTest system, SourceAddresses sources, SoakLedger ledger, string[] users, IReadOnlyList<TimeSpan>? reconnectDelays,
+        CancellationToken cancellationToken)
     {
         var tokens = await system.UpstreamApi.TokensAsync(users, cancellationToken);
-        return new SoakPopulation(system, sources, ledger, tokens);
+        return new SoakPopulation(system, sources, ledger, tokens, reconnectDelays);
+    }
+
+    /// <summary>Tabs closed by the server and not back yet.</summary>
+    public int Reconnecting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tabs.Sum(tabs => tabs.Count(tab => tab.IsReconnecting));
+            }
+        }
     }
 
     /// <summary>Open tabs (the bench's own view), and users with at least one.</summary>
@@ -78,7 +97,7 @@ internal sealed class SoakPopulation : IAsyncDisposable
         int count;
         lock (_lock)
         {
-            gone = _tabs[user].FindAll(tab => !tab.IsOpen);
+            gone = _tabs[user].FindAll(tab => !tab.IsHeld);
             _tabs[user].RemoveAll(gone.Contains);
             count = _tabs[user].Count;
         }
@@ -97,7 +116,10 @@ internal sealed class SoakPopulation : IAsyncDisposable
         _ledger.TabConnecting(index, user);
         try
         {
-            var tab = await Tab.ConnectAsync(index, _system.Protocol, _system.ClientUrl, _tokens[user], _sources.For(index), _ledger, cancellationToken);
+            var browser = _system.Browser(user, index);
+            var reconnect = _reconnectDelays is { } delays ? new TabReconnect(delays, () => _system.Route(browser)) : null;
+            var tab = await Tab.ConnectAsync(
+                index, _system.Protocol, _system.Route(browser), _tokens[user], _sources.For(index), _ledger, cancellationToken, reconnect);
             _ledger.TabOpened(index);
             lock (_lock)
             {

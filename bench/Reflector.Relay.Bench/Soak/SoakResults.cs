@@ -95,7 +95,11 @@ internal sealed record SoakCheck(string Name, string Figure, string Criterion, b
 
 internal sealed record SoakSettings(
     int Seed, double Minutes, int Users, int MaxTabsPerUser, double EventsPerSecond, double ChurnPerSecond,
-    string DropInterval, double DropMarginSeconds, double ReceiveDeadlineSeconds, double LingerSeconds);
+    string DropInterval, double DropMarginSeconds, double ReceiveDeadlineSeconds, double LingerSeconds,
+    string System, double? KillEveryMinutes, int RedisRestarts, string? ReconnectDelays);
+
+/// <summary>One of the cluster soak's outages: what happened, when (seconds into the run), and how long until it settled.</summary>
+internal sealed record SoakOutage(string What, double AtSeconds, double SettleSeconds, bool Settled);
 
 /// <summary>Relay process figures: before any tab, and after every tab closed and the linger passed.</summary>
 internal sealed record SoakEnd(
@@ -116,7 +120,8 @@ internal sealed record SoakResult(
     SoakEnd? End,
     List<SoakSample> Samples,
     List<string> Notes,
-    List<string> Problems)
+    List<string> Problems,
+    List<SoakOutage> Outages)
 {
     public bool Passed => Problems.Count == 0 && Checks.Count > 0 && Checks.TrueForAll(c => c.Passed is not false);
 
@@ -134,6 +139,23 @@ internal sealed record SoakResult(
             $"Seed {s.Seed}; {s.Minutes:0.##} min; {s.Users} users with 0 to {s.MaxTabsPerUser} tabs each; {s.EventsPerSecond:0.#} events/s; " +
             $"{s.ChurnPerSecond:0.#} joins or leaves/s; a drop of every upstream socket every {s.DropInterval}.");
         text.AppendLine();
+        if (s.System == "cluster")
+        {
+            text.AppendLine(
+                "On the cluster (its relays on one redis-server, tabs by user behind a sticky balancer that takes a dead node out): a node killed " +
+                FormattableString.Invariant($"with SIGKILL and started again every {s.KillEveryMinutes:0.##} min, in turn; Redis restarted {s.RedisRestarts} times; tabs reconnect ") +
+                $"by themselves after {s.ReconnectDelays}. Each kill and restart is an outage in the ledger (judged as a drop is) until every tab " +
+                "is back and the counts agree; the process figures are summed over the nodes.");
+            text.AppendLine();
+            text.AppendLine("| outage | at s | settled after s |");
+            text.AppendLine("| --- | ---: | ---: |");
+            foreach (var outage in Outages)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {outage.What} | {outage.AtSeconds:0} | {outage.SettleSeconds:0.0}{(outage.Settled ? "" : " (not settled)")} |");
+            }
+
+            text.AppendLine();
+        }
         foreach (var note in Notes)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"**Note:** {note}");
@@ -171,6 +193,7 @@ internal sealed record SoakResult(
             Row(text, "unreadable invalidate messages", d.Unreadable);
             Row(text, "reconnecting statuses seen by tabs", d.ReconnectingsSeen);
             Row(text, "resyncs seen by tabs", d.ResyncsSeen);
+            Row(text, "connections closed by the server (kills included)", d.ServerCloses);
             text.AppendLine(CultureInfo.InvariantCulture, $"| latency p50 / p99 / max (ms) | {d.P50Ms:0.0} / {d.P99Ms:0.0} / {d.MaxMs:0.0} |");
             text.AppendLine();
             foreach (var example in d.LostWhileUpExamples)

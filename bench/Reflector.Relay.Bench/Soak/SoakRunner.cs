@@ -11,6 +11,11 @@ namespace Reflector.Relay.Bench.Soak;
 /// every 10 s; at the end closes every tab and judges: no event lost while its upstream was up, one
 /// upstream socket per user with tabs at every sample and none at the end, file descriptors and threads
 /// back to where they started, resident memory flat after the warm-up.
+/// On the cluster (<c>--systems cluster</c>) the same, behind a sticky balancer (<see cref="SystemUnderTest.Route"/>),
+/// with tabs that reconnect by themselves; besides, a node is killed with SIGKILL and started again every few minutes
+/// (in turn) and Redis is restarted twice. Each is an outage in the ledger, from the kill until every tab is back and
+/// every user's upstream is open again; the process figures are summed over the nodes and not judged (killed nodes
+/// start afresh).
 /// </summary>
 internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDisposable
 {
@@ -60,13 +65,18 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             $"{DropIntervalSeconds.From} to {DropIntervalSeconds.To} s",
             DropMargin.TotalSeconds,
             ReceiveDeadline.TotalSeconds,
-            SystemUnderTest.RelayLinger.TotalSeconds),
+            SystemUnderTest.RelayLinger.TotalSeconds,
+            options.SoakSystem,
+            options.SoakSystem == "cluster" ? options.SoakKillEvery.TotalMinutes : null,
+            options.SoakSystem == "cluster" ? options.SoakRedisRestarts : 0,
+            options.SoakSystem == "cluster" ? string.Join(", ", options.ReconnectDelays.Select(d => Invariant($"{d.TotalSeconds:0.#}"))) + " s" : null),
         [],
         null,
         null,
         null,
         [],
         notes,
+        [],
         []);
     private long _eventsSent;
 
@@ -78,11 +88,12 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             Invariant($"Soak: seed {settings.Seed}, {duration.TotalMinutes:0.##} min, {settings.Users} users x 0-{settings.MaxTabsPerUser} tabs, ") +
             Invariant($"{settings.EventsPerSecond:0.#} events/s, {settings.ChurnPerSecond:0.#} joins or leaves/s, drops every {settings.DropInterval}"));
 
-        await using var system = await SystemUnderTest.StartAsync("relay", options, log, cancellationToken);
-        var relay = system.Front!;
+        await using var system = await SystemUnderTest.StartAsync(options.SoakSystem, options, log, cancellationToken);
+        var cluster = system.Fronts.Count > 1;
+        var reconnectDelays = cluster ? options.ReconnectDelays : null;
 
-        var baseline = await WarmUpAsync(system, cancellationToken);
-        var baselineFiles = ProcResources.OpenFilesByKind(relay.Pid);
+        var baseline = await WarmUpAsync(system, reconnectDelays, cancellationToken);
+        var baselineFiles = FilesByKind(system);
         log.WriteLine(Invariant($"Baseline after a warm-up round: RSS {baseline.RssMb:0.0} MB, {baseline.Threads} threads, {baseline.OpenFiles} open files ({Kinds(baselineFiles)})"));
 
         var users = SoakPopulation.UserIds("soak", settings.Users);
@@ -92,7 +103,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
         var dropRandom = new Random(seeds.Next());
         var closeRandom = new Random(seeds.Next());
         using var sources = new SourceAddresses(SourceAddressBlock, settings.Users * settings.MaxTabsPerUser, options.ConnectionsPerSourceAddress);
-        await using var population = await SoakPopulation.CreateAsync(system, sources, ledger, users, cancellationToken);
+        await using var population = await SoakPopulation.CreateAsync(system, sources, ledger, users, reconnectDelays, cancellationToken);
 
         var initialTabs = users.Select(_ => churnRandom.Next(settings.MaxTabsPerUser + 1)).ToArray();
         await Parallel.ForEachAsync(
@@ -112,6 +123,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
                 ChurnLoopAsync(population, churnRandom, settings, stopping.Token),
                 DropLoopAsync(system, ledger, dropRandom, stopping.Token),
                 SampleLoopAsync(system, population, ledger, clock, samples, stopping.Token),
+                cluster ? OutageLoopAsync(system, population, ledger, clock, duration, result.Outages, stopping.Token) : Task.CompletedTask,
             };
             await Task.WhenAny(Task.Delay(duration, cancellationToken), Task.WhenAny(loops));
             if (cancellationToken.IsCancellationRequested)
@@ -133,9 +145,9 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             }
         }
 
-        if (relay.HasExited)
+        if (system.ExitedEdge is { } exited)
         {
-            result.Problems.Add($"the relay exited:{Environment.NewLine}{relay.LastLines()}");
+            result.Problems.Add($"{exited.Name} exited:{Environment.NewLine}{exited.LastLines()}");
             return result;
         }
 
@@ -159,8 +171,8 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             $"All tabs closed: {reflectorSockets} sockets on Reflector, relay reports {gauges?.OpenSockets} upstream sockets, {gauges?.Users} users, {gauges?.Connections} connections ({secondsToZero:0.0} s)"));
 
         // Idle thread-pool threads retire after a while; sockets the relay still holds would not.
-        var end = await WaitForRecoveryAsync(relay.Pid, baseline);
-        var endFiles = ProcResources.OpenFilesByKind(relay.Pid);
+        var end = await WaitForRecoveryAsync(system, baseline);
+        var endFiles = FilesByKind(system);
         log.WriteLine(Invariant($"End: RSS {end.RssMb:0.0} MB, {end.Threads} threads, {end.OpenFiles} open files ({Kinds(endFiles)})"));
 
         var delivery = ledger.Evaluate(DropMargin, ReceiveDeadline);
@@ -168,7 +180,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
         var soakEnd = new SoakEnd(
             baseline.RssMb, baseline.Threads, baseline.OpenFiles, end.RssMb, end.Threads, end.OpenFiles,
             reflectorSockets, gauges?.OpenSockets, gauges?.Users, gauges?.Connections, secondsToZero, stalled, baselineFiles, endFiles);
-        result.Checks.AddRange(Judge(samples, delivery, rss, soakEnd, population, runSeconds));
+        result.Checks.AddRange(Judge(samples, delivery, rss, soakEnd, population, runSeconds, cluster ? result.Outages : null));
         return result with { Delivery = delivery, Rss = rss, End = soakEnd };
     }
 
@@ -178,12 +190,12 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
     /// files; thread-pool threads; JIT-compiled code) is in the baseline and not counted as a leak. Returns the
     /// relay's figures once it is idle again.
     /// </summary>
-    private async Task<ProcResources> WarmUpAsync(SystemUnderTest system, CancellationToken cancellationToken)
+    private async Task<ProcResources> WarmUpAsync(SystemUnderTest system, IReadOnlyList<TimeSpan>? reconnectDelays, CancellationToken cancellationToken)
     {
         var users = SoakPopulation.UserIds("warm", 20);
         var ledger = new SoakLedger(users);
         using (var sources = new SourceAddresses(SourceAddressBlock - 1, users.Length * 2, options.ConnectionsPerSourceAddress))
-        await using (var population = await SoakPopulation.CreateAsync(system, sources, ledger, users, cancellationToken))
+        await using (var population = await SoakPopulation.CreateAsync(system, sources, ledger, users, reconnectDelays, cancellationToken))
         {
             await Task.WhenAll(Enumerable.Range(0, users.Length * 2).Select(i => population.JoinAsync(i / 2, cancellationToken)));
             await system.WaitForUpstreamsAsync(users.Length, SettleTimeout, cancellationToken);
@@ -197,12 +209,26 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
         await Task.Delay(SystemUnderTest.RelayLinger, cancellationToken);
         await WaitForZeroAsync(system);
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-        return ProcResources.Read(system.Front!.Pid) ?? throw new InvalidOperationException("the relay exited during the warm-up");
+        return EdgeResources(system) ?? throw new InvalidOperationException("the relay exited during the warm-up");
     }
 
     private static IEnumerable<SoakCheck> Judge(
-        List<SoakSample> samples, DeliveryVerdict delivery, RssTrend rss, SoakEnd end, SoakPopulation population, double runSeconds)
+        List<SoakSample> samples, DeliveryVerdict delivery, RssTrend rss, SoakEnd end, SoakPopulation population, double runSeconds,
+        List<SoakOutage>? outages)
     {
+        if (outages is not null)
+        {
+            var unsettled = outages.Where(outage => !outage.Settled).ToList();
+            yield return new SoakCheck(
+                "every tab back and one upstream per user after each kill and Redis restart",
+                Invariant($"{outages.Count - unsettled.Count} of {outages.Count} settled (slowest {(outages.Count > 0 ? outages.Max(o => o.SettleSeconds) : 0):0.0} s)"),
+                Invariant($"all, within {OutageSettleTimeout.TotalSeconds:0} s"),
+                outages.Count > 0 && unsettled.Count == 0);
+        }
+
+        // Killed nodes start afresh: their processes' figures are shown, not judged.
+        var judgeProcess = outages is null;
+        var restarted = "; not judged: nodes were killed and started again";
         yield return new SoakCheck(
             "events lost while the upstream was up",
             Invariant($"{delivery.LostWhileUp} of {delivery.DueWhileUp:N0} (in gaps: {delivery.LostInGap:N0})"),
@@ -228,16 +254,16 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
         yield return new SoakCheck(
             "relay open file descriptors",
             Invariant($"{end.BaselineOpenFiles} at start, {end.EndOpenFiles} at the end (sockets {socketsAtStart}, {socketsAtEnd}; most during the run: {(samples.Count > 0 ? samples.Max(s => s.OpenFiles) : 0)})"),
-            Invariant($"end <= start + {OpenFilesTolerance}, sockets <= start + {SocketsTolerance}"),
-            end.EndOpenFiles <= end.BaselineOpenFiles + OpenFilesTolerance && socketsAtEnd <= socketsAtStart + SocketsTolerance);
+            Invariant($"end <= start + {OpenFilesTolerance}, sockets <= start + {SocketsTolerance}") + (judgeProcess ? "" : restarted),
+            judgeProcess ? end.EndOpenFiles <= end.BaselineOpenFiles + OpenFilesTolerance && socketsAtEnd <= socketsAtStart + SocketsTolerance : null);
         yield return new SoakCheck(
             "relay threads",
             Invariant($"{end.BaselineThreads} at start, {end.EndThreads} at the end (most during the run: {(samples.Count > 0 ? samples.Max(s => s.Threads) : 0)})"),
-            Invariant($"end <= start + {ThreadsTolerance}"),
-            end.EndThreads <= end.BaselineThreads + ThreadsTolerance);
+            Invariant($"end <= start + {ThreadsTolerance}") + (judgeProcess ? "" : restarted),
+            judgeProcess ? end.EndThreads <= end.BaselineThreads + ThreadsTolerance : null);
         // In a short run the second half is still warm-up (the GC growing its heaps): figures shown, not judged.
-        var judgeRss = runSeconds >= ShortestRecorded.TotalSeconds;
-        var tooShort = Invariant($"; not judged under {ShortestRecorded.TotalMinutes:0} min");
+        var judgeRss = runSeconds >= ShortestRecorded.TotalSeconds && judgeProcess;
+        var tooShort = judgeProcess ? Invariant($"; not judged under {ShortestRecorded.TotalMinutes:0} min") : restarted;
         yield return new SoakCheck(
             "relay RSS slope over the second half",
             Invariant($"{rss.SecondHalfSlopeMbPerMinute:+0.00;-0.00} MB/min over {rss.SecondHalfSamples} samples"),
@@ -250,7 +276,8 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             judgeRss ? rss.SecondHalfMedianMb <= rss.FirstHalfMedianMb * (1 + RssMedianGrowthLimit) : null);
         yield return new SoakCheck(
             "tabs the relay disconnected",
-            Invariant($"{delivery.TabsClosedByServer} of {delivery.TabsOpened} (for not reading: {end.RelayStalledConnections})"),
+            Invariant($"{delivery.TabsClosedByServer} of {delivery.TabsOpened} (for not reading: {end.RelayStalledConnections})") +
+                (outages is null ? "" : Invariant($"; besides, {delivery.ServerCloses} connections closed during outages, by the kills")),
             "0", delivery.TabsClosedByServer == 0);
         yield return new SoakCheck(
             "tab connections refused or failed",
@@ -357,7 +384,7 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
 
                 samples.Add(sample);
                 log.WriteLine(Progress(sample));
-                if (system.Front!.HasExited)
+                if (system.ExitedEdge is not null)
                 {
                     return;
                 }
@@ -384,10 +411,11 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             var (tabs, users) = population.Census();
             var gauges = await system.RelayGaugesAsync(cancellationToken);
             var reflector = await system.SimulatorApi.OpenSocketsAsync(cancellationToken);
-            var consistent = reflector == users && gauges?.OpenSockets == users && gauges.Users == users && gauges.Connections == tabs;
-            if (consistent || settle.Elapsed > SettleTimeout || system.Front!.HasExited)
+            var consistent = reflector == users && gauges?.OpenSockets == users && gauges.Users == users && gauges.Connections == tabs &&
+                population.Reconnecting == 0;
+            if (consistent || settle.Elapsed > SettleTimeout || system.ExitedEdge is not null)
             {
-                var process = ProcResources.Read(system.Front!.Pid) ?? default;
+                var process = EdgeResources(system) ?? default;
                 return new SoakSample(
                     utc, at, process.RssMb, gauges?.GcHeapBytes / 1048576.0, process.Threads, process.OpenFiles, tabs, users,
                     gauges?.Connections, gauges?.Users, gauges?.OpenSockets, reflector, consistent, settle.Elapsed.TotalSeconds,
@@ -414,12 +442,12 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
         }
     }
 
-    private static async Task<ProcResources> WaitForRecoveryAsync(int pid, ProcResources baseline)
+    private static async Task<ProcResources> WaitForRecoveryAsync(SystemUnderTest system, ProcResources baseline)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var now = ProcResources.Read(pid) ?? default;
+            var now = EdgeResources(system) ?? default;
             var recovered = now.OpenFiles <= baseline.OpenFiles + OpenFilesTolerance && now.Threads <= baseline.Threads + ThreadsTolerance;
             if (recovered || deadline.Elapsed > RecoveryTimeout)
             {
@@ -429,6 +457,105 @@ internal sealed class SoakRunner(BenchOptions options, TextWriter log) : IDispos
             await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// The cluster's outages, at fixed points of the run: a node killed with SIGKILL every <see cref="BenchOptions.SoakKillEvery"/>
+    /// (node 0, 1, 2, 0, …) and started again at once, as a supervisor does; Redis restarted evenly over the run. Each
+    /// holds joins, leaves, drops and samples while it lasts, and lasts until every tab is back and the counts agree.
+    /// </summary>
+    private async Task OutageLoopAsync(
+        SystemUnderTest system, SoakPopulation population, SoakLedger ledger, Stopwatch clock, TimeSpan duration, List<SoakOutage> outages,
+        CancellationToken stopping)
+    {
+        var kills = Enumerable.Range(1, (int)(duration / options.SoakKillEvery)).Select(k => (At: options.SoakKillEvery * k, Node: (k - 1) % system.Fronts.Count));
+        var redis = Enumerable.Range(1, options.SoakRedisRestarts).Select(r => (At: duration * r / (options.SoakRedisRestarts + 1), Node: -1));
+        try
+        {
+            foreach (var (at, node) in kills.Concat(redis).Where(outage => outage.At < duration - SampleInterval).OrderBy(outage => outage.At))
+            {
+                if (at > clock.Elapsed)
+                {
+                    await Task.Delay(at - clock.Elapsed, stopping);
+                }
+
+                await _stage.WaitAsync(stopping);
+                try
+                {
+                    var started = clock.Elapsed.TotalSeconds;
+                    var what = node >= 0 ? $"{system.Fronts[node].Name} killed" : "Redis restarted";
+                    ledger.OutageStarted();
+                    if (node >= 0)
+                    {
+                        // The balancer's health check finds the node dead; its supervisor starts it again.
+                        system.SetNodeUp(node, false);
+                        await system.Fronts[node].StopAsync(kill: true);
+                        await system.Fronts[node].StartAgainAsync(CancellationToken.None);
+                        system.SetNodeUp(node, true);
+                    }
+                    else
+                    {
+                        await system.ClusterRedis!.RestartAsync(CancellationToken.None);
+                    }
+
+                    var settled = await SettleAsync(system, population);
+                    ledger.OutageEnded();
+                    var outage = new SoakOutage(what, started, clock.Elapsed.TotalSeconds - started, settled);
+                    outages.Add(outage);
+                    log.WriteLine(Invariant($"  {what} at {started:0} s: {(settled ? "every tab back and the counts agree" : "NOT SETTLED")} after {outage.SettleSeconds:0.0} s"));
+                }
+                finally
+                {
+                    _stage.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The soak is over.
+        }
+    }
+
+    /// <summary>How long an outage may take to settle: every tab back, Reflector's sockets = the relays' = users with tabs.</summary>
+    private static readonly TimeSpan OutageSettleTimeout = TimeSpan.FromMinutes(2);
+
+    private static async Task<bool> SettleAsync(SystemUnderTest system, SoakPopulation population)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < OutageSettleTimeout)
+        {
+            try
+            {
+                var (tabs, users) = population.Census();
+                var gauges = await system.RelayGaugesAsync(CancellationToken.None);
+                var reflector = await system.SimulatorApi.OpenSocketsAsync(CancellationToken.None);
+                if (population.Reconnecting == 0 && reflector == users && gauges?.OpenSockets == users && gauges.Users == users && gauges.Connections == tabs)
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // A node not answering yet.
+            }
+
+            await Task.Delay(250, CancellationToken.None);
+        }
+
+        return false;
+    }
+
+    /// <summary>The edge's processes summed: the relay, or the cluster's nodes.</summary>
+    private static ProcResources? EdgeResources(SystemUnderTest system)
+    {
+        var all = system.Fronts.Select(front => ProcResources.Read(front.Pid)).ToArray();
+        return all.Any(one => one is null)
+            ? null
+            : new ProcResources(all.Sum(one => one!.Value.RssBytes), all.Sum(one => one!.Value.Threads), all.Sum(one => one!.Value.OpenFiles));
+    }
+
+    private static SortedDictionary<string, int> FilesByKind(SystemUnderTest system) =>
+        new(system.Fronts.SelectMany(front => ProcResources.OpenFilesByKind(front.Pid))
+            .GroupBy(kind => kind.Key).ToDictionary(kind => kind.Key, kind => kind.Sum(one => one.Value)));
 
     private static string Progress(SoakSample s) =>
         Invariant($"  {s.Seconds,6:0} s  RSS {s.RssMb,6:0.0} MB  GC heap {s.GcHeapMb,6:0.0} MB  threads {s.Threads,3}  fds {s.OpenFiles,5}  tabs {s.Tabs,5}  users {s.UsersWithTabs,4}  ") +
