@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using Reflector.Relay.FunctionalTests.Infrastructure;
 using Reflector.Simulator;
+using Reflector.Relay.FunctionalTests.Demo;
 
 namespace Reflector.Relay.FunctionalTests.Browser;
 

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Reflector.Relay.FunctionalTests.Demo;
 
 namespace Reflector.Relay.FunctionalTests.Browser;
 

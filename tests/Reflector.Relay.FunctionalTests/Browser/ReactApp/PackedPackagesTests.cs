@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 using Reflector.Relay.FunctionalTests.Infrastructure;
 using Reflector.Simulator;
 using static Reflector.Relay.FunctionalTests.Browser.ReactApp.FakeReflectorApi;
+using Reflector.Relay.FunctionalTests.Demo;
 
 namespace Reflector.Relay.FunctionalTests.Browser.ReactApp;
 

@@ -2,6 +2,7 @@ using Microsoft.Playwright;
 using Reflector.Relay.FunctionalTests.Infrastructure;
 using static Reflector.Relay.FunctionalTests.Browser.ReactApp.FakeReflectorApi;
 using static Reflector.Relay.FunctionalTests.Browser.ReactApp.RequestLedger;
+using Reflector.Relay.FunctionalTests.Demo;
 
 namespace Reflector.Relay.FunctionalTests.Browser.ReactApp;
 

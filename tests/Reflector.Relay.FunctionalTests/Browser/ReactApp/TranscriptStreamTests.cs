@@ -4,6 +4,7 @@ using Reflector.Relay.FunctionalTests.Infrastructure;
 using Reflector.Simulator;
 using static Reflector.Relay.FunctionalTests.Browser.ReactApp.FakeReflectorApi;
 using static Reflector.Relay.FunctionalTests.Browser.ReactApp.RequestLedger;
+using Reflector.Relay.FunctionalTests.Demo;
 
 namespace Reflector.Relay.FunctionalTests.Browser.ReactApp;
 

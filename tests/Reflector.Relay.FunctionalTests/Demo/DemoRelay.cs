@@ -1,6 +1,7 @@
 using Reflector.Simulator;
+using Reflector.Relay.FunctionalTests.Browser;
 
-namespace Reflector.Relay.FunctionalTests.Browser;
+namespace Reflector.Relay.FunctionalTests.Demo;
 
 internal static class DemoRelay
 {

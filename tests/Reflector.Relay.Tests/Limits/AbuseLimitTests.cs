@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Reflector.Relay.Events;
 using Reflector.Relay.Tests.Infrastructure;
 
-namespace Reflector.Relay.Tests.Security;
+namespace Reflector.Relay.Tests.Limits;
 
 public sealed class AbuseLimitTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using Reflector.Relay.Tests.Infrastructure;
 
-namespace Reflector.Relay.Tests.Security;
+namespace Reflector.Relay.Tests.Origins;
 
 public sealed class BrowserOriginTests(ReflectorFixture fixture) : IClassFixture<ReflectorFixture>
 {

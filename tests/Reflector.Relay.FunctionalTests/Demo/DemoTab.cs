@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Microsoft.Playwright;
+using Reflector.Relay.FunctionalTests.Browser;
 
-namespace Reflector.Relay.FunctionalTests.Browser;
+namespace Reflector.Relay.FunctionalTests.Demo;
 
 /// <summary>A browser tab showing the demo page, with what a test reads off it.</summary>
 internal sealed class DemoTab(IPage page)

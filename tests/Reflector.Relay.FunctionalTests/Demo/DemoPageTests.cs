@@ -1,7 +1,8 @@
 using Microsoft.Playwright;
 using Reflector.Relay.FunctionalTests.Infrastructure;
+using Reflector.Relay.FunctionalTests.Browser;
 
-namespace Reflector.Relay.FunctionalTests.Browser;
+namespace Reflector.Relay.FunctionalTests.Demo;
 
 /// <summary>
 /// The demo page in headless Chromium, running the committed bundle of the TypeScript client against a real
