@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Reflector.Relay.Bench.Hosting;
 
 /// <summary>
@@ -8,6 +10,17 @@ internal sealed class RecentLines(int kept)
 {
     private readonly Queue<string> _lines = new();
     private readonly Lock _linesLock = new();
+
+    /// <summary>Starts <paramref name="start"/> (output and error redirected) with what it prints kept here.</summary>
+    public Process Start(ProcessStartInfo start, string name)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
+        process.OutputDataReceived += (_, line) => Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
 
     /// <summary>Keeps <paramref name="line"/>, letting go of the oldest beyond the number kept; null (the stream ended) is ignored.</summary>
     public void Keep(string? line)

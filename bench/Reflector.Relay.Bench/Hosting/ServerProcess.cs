@@ -83,12 +83,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private void Launch()
     {
-        var process = Process.Start(_start) ?? throw new InvalidOperationException($"{Name} did not start.");
-        process.OutputDataReceived += (_, line) => _lastLines.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => _lastLines.Keep(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
+        _process = _lastLines.Start(_start, Name);
     }
 
     /// <summary>
