@@ -55,6 +55,7 @@ internal static class RelayApplicationExtensions
         app.UseMetricsPort();
         app.UseRelayDemo();
         app.UseBrowserOrigins();
+        app.UseNewConnectionRefusalWhileStopping();
         app.UseAuthentication();
         // Between the two: the user is known (per-user limits), and a flood is cut before authorization works on it.
         app.UseRateLimiter();
