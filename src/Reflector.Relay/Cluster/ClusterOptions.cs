@@ -11,8 +11,15 @@ internal sealed class ClusterOptions
     public const string SectionName = "Cluster";
     public const string ConnectionStringName = "Redis";
 
-    /// <summary>This relay's name in Redis; unique per process. Default: host name, process id and a random suffix.</summary>
-    public string NodeId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+    /// <summary>
+    /// This relay's name in Redis. Default: host name and process id. Each process adds a random suffix of its own
+    /// (<see cref="AddIncarnation"/>), so a process started again under a fixed name (a StatefulSet's pod name) is a
+    /// new node: the claims its killed predecessor held fail over, instead of staying held by a name that answers.
+    /// </summary>
+    public string NodeId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Makes <see cref="NodeId"/> this process's own; applied once, after binding.</summary>
+    internal void AddIncarnation() => NodeId = $"{NodeId}-{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>How often a relay says it is alive and checks on the others. Default 1 second.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -20,6 +20,7 @@ internal static class ClusterServiceCollectionExtensions
 
         services.AddOptions<ClusterOptions>()
             .Bind(configuration.GetSection(ClusterOptions.SectionName))
+            .PostConfigure(options => options.AddIncarnation())
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
         services.TryAddSingleton<RedisUpstreamOwnership>();

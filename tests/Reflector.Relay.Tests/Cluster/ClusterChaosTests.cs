@@ -66,6 +66,41 @@ public sealed class ClusterChaosTests(ClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_holder_killed_and_started_again_under_the_same_fixed_node_id_is_a_new_node_so_its_users_fail_over()
+    {
+        // As a StatefulSet names its pods: the process started again keeps the name its killed predecessor had.
+        var pinned = new Dictionary<string, string?> { ["Cluster__NodeId"] = "relay-0" };
+        await using var cluster = fixture.NewCluster(output);
+        var holder = await cluster.StartNodeAsync(pinned);
+        var other = await cluster.StartNodeAsync();
+        var userId = ClusterFixture.NewUser("pinned-node");
+        var holderTab = await holder.ConnectAsync(userId);
+        await holderTab.WaitForStateAsync(UpstreamState.Connected);
+        await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+        var otherTab = await other.ConnectAsync(userId);
+        try
+        {
+            await otherTab.WaitForStateAsync(UpstreamState.Connected);
+
+            await holder.KillAsync();
+            // Back at once, well within the node timeout, saying it is alive under the same name.
+            await cluster.StartNodeAsync(pinned);
+
+            await otherTab.WaitForStateAsync(UpstreamState.Reconnecting);
+            await otherTab.WaitForStateAsync(UpstreamState.Connected);
+            Assert.Equal(new InvalidateMessage.Resync(ResyncReason.UpstreamReconnected), await otherTab.NextMessageAsync());
+            await fixture.Reflector.WaitForOpenSocketsAsync(userId, 1, TestTimeouts.Default);
+            await fixture.Reflector.EmitAsync(userId, "TRANSCRIPT_CREATED", new { id = "after-restart" });
+            Assert.Equal(new InvalidateMessage.TranscriptCreated("after-restart"), await otherTab.NextMessageAsync());
+        }
+        finally
+        {
+            await otherTab.DisposeAsync();
+            await holderTab.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_paused_holder_loses_its_socket_to_another_relay_and_once_resumed_delivers_nothing_twice()
     {
         await using var cluster = fixture.NewCluster(output);

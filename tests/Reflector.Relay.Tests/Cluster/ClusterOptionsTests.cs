@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Reflector.Relay.Cluster;
 
 namespace Reflector.Relay.Tests.Cluster;
@@ -24,5 +27,29 @@ public sealed class ClusterOptionsTests
 
         Assert.True(result.Failed);
         Assert.Contains("Cluster__KeyLifetime", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_process_adds_a_suffix_of_its_own_to_a_fixed_node_id()
+    {
+        static string NodeIdOfAProcessNamed(string nodeId)
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Redis"] = "127.0.0.1:1",
+                    ["Cluster:NodeId"] = nodeId,
+                })
+                .Build();
+            using var provider = new ServiceCollection().AddLogging().AddRelayCluster(configuration).BuildServiceProvider();
+            return provider.GetRequiredService<IOptions<ClusterOptions>>().Value.NodeId;
+        }
+
+        var first = NodeIdOfAProcessNamed("relay-0");
+        var second = NodeIdOfAProcessNamed("relay-0");
+
+        Assert.StartsWith("relay-0-", first, StringComparison.Ordinal);
+        Assert.StartsWith("relay-0-", second, StringComparison.Ordinal);
+        Assert.NotEqual(first, second);
     }
 }
