@@ -161,6 +161,10 @@ internal sealed class StreamChannel<TMessage>(
             if (!cluster.Connection.Subscriber.IsConnected(channel))
             {
                 // The client subscribes the queue again once its pub/sub connection is back; checked at a later beat.
+                // Until then what the holder publishes is lost here, and a connection that joins meanwhile (ready
+                // follows this first attempt) would miss it unknowingly: its resync waits for the first word heard.
+                StreamChannelLog.SubscribePending(cluster.Logger, stream.UserId, stream.TranscriptId);
+                follower.MissedMessages("subscribe_pending");
                 return false;
             }
 

@@ -75,6 +75,7 @@ internal static class LogEventIds
         public const int RenewFoundClaimChanged = 515;
         public const int Resync = 516;
         public const int EnvelopeDropped = 517;
+        public const int SubscribePending = 518;
     }
 
     /// <summary>Transcript streams (710–799).</summary>
