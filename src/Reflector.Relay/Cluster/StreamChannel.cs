@@ -132,6 +132,8 @@ internal sealed class StreamChannel<TMessage>(
             queue = _queue;
         }
 
+        // A queue subscribed in this attempt, not one kept from an earlier attempt that is only checked again.
+        var firstAttemptOfQueue = queue is null;
         try
         {
             if (queue is null)
@@ -163,7 +165,13 @@ internal sealed class StreamChannel<TMessage>(
                 // The client subscribes the queue again once its pub/sub connection is back; checked at a later beat.
                 // Until then what the holder publishes is lost here, and a connection that joins meanwhile (ready
                 // follows this first attempt) would miss it unknowingly: its resync waits for the first word heard.
-                StreamChannelLog.SubscribePending(cluster.Logger, stream.UserId, stream.TranscriptId);
+                // Said once per queue: a dropped pub/sub connection is logged once for all channels already, and
+                // every stream checked again at each heartbeat would repeat it.
+                if (firstAttemptOfQueue)
+                {
+                    StreamChannelLog.SubscribePending(cluster.Logger, stream.UserId, stream.TranscriptId);
+                }
+
                 follower.MissedMessages("subscribe_pending");
                 return false;
             }
