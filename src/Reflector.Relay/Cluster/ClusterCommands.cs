@@ -24,7 +24,7 @@ internal sealed class ClusterCommands(
     {
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             ClusterScripts.Claim,
-            [keys.Owner(stream.Name), keys.Epoch(stream.Name), keys.Status(stream.Name)],
+            [keys.Owner(stream.Name), keys.Epoch(stream.Name), keys.Status(stream.Name), keys.Published(stream.Name)],
             [holderId, keys.NodePrefix, KeyLifetimeMs, epochFloor]).ConfigureAwait(false))!;
         var value = (string)result[1]!;
         return new ClaimResult((int)result[0] == 1, value, (int)result[2] == 1);
@@ -37,7 +37,7 @@ internal sealed class ClusterCommands(
     public async Task<bool> RenewHoldAsync(ClusterStream stream, string holderValue) =>
         (int)await Database.ScriptEvaluateAsync(
             ClusterScripts.Renew,
-            [keys.Owner(stream.Name), keys.Epoch(stream.Name), keys.Status(stream.Name)],
+            [keys.Owner(stream.Name), keys.Epoch(stream.Name), keys.Status(stream.Name), keys.Published(stream.Name)],
             [holderValue, KeyLifetimeMs]).ConfigureAwait(false) == 1;
 
     /// <summary>Frees the claim if it still holds, and says so on the channel; false when Redis could not take it.</summary>
@@ -55,9 +55,10 @@ internal sealed class ClusterCommands(
             var epochLifetime = ClusterKeys.EndedStreamLifetime < options.KeyLifetime ? ClusterKeys.EndedStreamLifetime : options.KeyLifetime;
             await Database.ScriptEvaluateAsync(
                 ClusterScripts.Release,
-                [keys.Owner(stream.Name), keys.Status(stream.Name), keys.Epoch(stream.Name)],
+                [keys.Owner(stream.Name), keys.Status(stream.Name), keys.Epoch(stream.Name), keys.Published(stream.Name)],
                 [release.HolderValue, (long)epochLifetime.TotalMilliseconds]).ConfigureAwait(false);
-            Publish(stream, new ClusterSignal(release.HolderId, 0, 0, ClusterMessageKind.Released).ToJson(), holderValue: null);
+            connection.Subscriber.Publish(
+                keys.Channel(stream.Name), new ClusterSignal(release.HolderId, 0, 0, ClusterMessageKind.Released).ToJson(), CommandFlags.FireAndForget);
             return true;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -70,12 +71,23 @@ internal sealed class ClusterCommands(
     public async Task<string[]> InterestedNodesAsync(ClusterStream stream) =>
         [.. (await Database.SetMembersAsync(keys.Interested(stream.Name)).ConfigureAwait(false)).Select(member => (string)member!)];
 
-    public async Task<RedisValue> LastStatusAsync(ClusterStream stream) =>
-        await Database.StringGetAsync(keys.Status(stream.Name)).ConfigureAwait(false);
+    /// <summary>
+    /// What a relay that has just subscribed to the stream's channel needs to follow it: the holder's last status,
+    /// and where its numbering stood (null when no holder has said, or the keys lapsed).
+    /// </summary>
+    public async Task<(RedisValue Status, HolderPosition? Published)> JoinPointAsync(ClusterStream stream)
+    {
+        var values = await Database.StringGetAsync([keys.Status(stream.Name), keys.Published(stream.Name)]).ConfigureAwait(false);
+        return (values[0], HolderPosition.TryParse(values[1], out var published) ? published : null);
+    }
 
-    /// <summary>Fire and forget: ordered after every earlier command on the same connection, never waited for.</summary>
-    /// <param name="holderValue">For a status: the claim it is published under; it is kept for joining tabs only while that claim holds.</param>
-    public void Publish(ClusterStream stream, string json, string? holderValue)
+    /// <summary>
+    /// Publishes what the holder says, numbered at <paramref name="position"/>, and notes that position (and a status)
+    /// in Redis while <paramref name="holderValue"/> still holds the claim. Fire and forget: ordered after every
+    /// earlier command on the same connection, never waited for. Not sent while Redis is away: the number is spent
+    /// all the same, so a follower hears it skipped.
+    /// </summary>
+    public void Publish(ClusterStream stream, string json, string holderValue, HolderPosition position, bool isStatus)
     {
         if (!connection.IsConnected)
         {
@@ -84,13 +96,11 @@ internal sealed class ClusterCommands(
 
         try
         {
-            if (holderValue is not null)
-            {
-                Database.ScriptEvaluate(
-                    ClusterScripts.SetStatus, [keys.Owner(stream.Name), keys.Status(stream.Name)], [holderValue, json, KeyLifetimeMs], CommandFlags.FireAndForget);
-            }
-
-            connection.Subscriber.Publish(keys.Channel(stream.Name), json, CommandFlags.FireAndForget);
+            Database.ScriptEvaluate(
+                ClusterScripts.Publish,
+                [keys.Owner(stream.Name), keys.Published(stream.Name), keys.Status(stream.Name)],
+                [holderValue, json, KeyLifetimeMs, position.ToString(), (string)keys.Channel(stream.Name)!, isStatus ? "1" : "0"],
+                CommandFlags.FireAndForget);
             metrics.ClusterMessagePublished();
         }
         catch (RedisException exception)

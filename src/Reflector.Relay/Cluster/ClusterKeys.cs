@@ -37,5 +37,11 @@ internal sealed class ClusterKeys(string prefix)
     /// <summary>The holder's last status envelope, for connections joining on other relays.</summary>
     public RedisKey Status(string stream) => $"{prefix}:{stream}:status";
 
+    /// <summary>
+    /// The epoch and number of the holder's last envelope (<see cref="HolderPosition"/>): a relay that subscribes
+    /// starts counting there, so even the first message it should hear cannot go missing unnoticed.
+    /// </summary>
+    public RedisKey Published(string stream) => $"{prefix}:{stream}:published";
+
     public RedisChannel Channel(string stream) => RedisChannel.Literal($"{prefix}:{stream}");
 }

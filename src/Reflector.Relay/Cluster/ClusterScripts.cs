@@ -24,7 +24,8 @@ internal static class ClusterScripts
     /// more than the newest epoch it has heard of the stream, and the epoch is at least that.
     /// </para>
     /// The node key is built in the script (standalone Redis; a Redis Cluster would need hash tags).
-    /// KEYS: owner, epoch, status. ARGV: claimant, node key prefix, key lifetime in milliseconds, epoch floor.
+    /// A new claim's position (<see cref="ClusterKeys.Published"/>) is its epoch at 0: nothing published yet.
+    /// KEYS: owner, epoch, status, published. ARGV: claimant, node key prefix, key lifetime in milliseconds, epoch floor.
     /// </summary>
     public const string Claim = """
         local current = redis.call('GET', KEYS[1])
@@ -35,6 +36,7 @@ internal static class ClusterScripts
             redis.call('PEXPIRE', KEYS[1], ARGV[3])
             redis.call('PEXPIRE', KEYS[2], ARGV[3])
             redis.call('PEXPIRE', KEYS[3], ARGV[3])
+            redis.call('PEXPIRE', KEYS[4], ARGV[3])
             return {1, current, 0}
           end
           local node = string.match(current, '^([^/]*)/')
@@ -52,6 +54,7 @@ internal static class ClusterScripts
         redis.call('SET', KEYS[2], epoch, 'PX', ARGV[3])
         local value = ARGV[1] .. '|' .. epoch
         redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
+        redis.call('SET', KEYS[4], epoch .. ':0', 'PX', ARGV[3])
         if current then return {1, value, 1} end
         return {1, value, 0}
         """;
@@ -59,38 +62,43 @@ internal static class ClusterScripts
     /// <summary>
     /// Renews the holder's keys for another lifetime, only while the caller still holds the socket. Returns 0 when it
     /// does not (another relay holds it, or the keys lapsed): the claim is settled again.
-    /// KEYS: owner, epoch, status. ARGV: holder value, key lifetime in milliseconds.
+    /// KEYS: owner, epoch, status, published. ARGV: holder value, key lifetime in milliseconds.
     /// </summary>
     public const string Renew = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
           redis.call('PEXPIRE', KEYS[2], ARGV[2])
           redis.call('PEXPIRE', KEYS[3], ARGV[2])
+          redis.call('PEXPIRE', KEYS[4], ARGV[2])
           return 1
         end
         return 0
         """;
 
     /// <summary>
-    /// Keeps the holder's last status for tabs joining on other relays, only while the caller still holds the
-    /// socket: a relay that lost its claim must not overwrite the new holder's.
-    /// KEYS: owner, status. ARGV: holder value, status, key lifetime in milliseconds.
+    /// Publishes a holder's envelope on the stream's channel and, only while the caller still holds the socket (a
+    /// relay that lost its claim must not overwrite the new holder's), notes its position for relays subscribing
+    /// from now on and, for a status, keeps it for tabs joining on other relays. One script, so a relay that reads
+    /// the position after subscribing hears every envelope numbered after it.
+    /// KEYS: owner, published, status. ARGV: holder value, envelope, key lifetime in milliseconds, position,
+    /// channel, "1" for a status.
     /// </summary>
-    public const string SetStatus = """
+    public const string Publish = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+          redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+          if ARGV[6] == '1' then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3]) end
         end
-        return 0
+        return redis.call('PUBLISH', ARGV[5], ARGV[2])
         """;
 
     /// <summary>
-    /// Lets go of the socket if the caller still holds it: the owner and status go at once, the epoch after
+    /// Lets go of the socket if the caller still holds it: the owner, status and position go at once, the epoch after
     /// <see cref="ClusterKeys.EndedStreamLifetime"/> (see <see cref="Claim"/>).
-    /// KEYS: owner, status, epoch. ARGV: holder value, the epoch's remaining lifetime in milliseconds.
+    /// KEYS: owner, status, epoch, published. ARGV: holder value, the epoch's remaining lifetime in milliseconds.
     /// </summary>
     public const string Release = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('DEL', KEYS[1], KEYS[2])
+          redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
           redis.call('PEXPIRE', KEYS[3], ARGV[2])
           return 1
         end

@@ -248,7 +248,7 @@ internal sealed class RedisStreamClaim<TMessage> : IRedisClaim, IUpstreamClaim<T
         }
 
         var json = _format.Serialize(new ClusterEnvelope<TMessage>(HolderId, epoch, sequence, kind, message, status));
-        _cluster.Commands.Publish(Stream, json, kind == ClusterMessageKind.Status ? holderValue : null);
+        _cluster.Commands.Publish(Stream, json, holderValue, new HolderPosition(epoch, sequence), kind == ClusterMessageKind.Status);
     }
 
     /// <summary>Everything the channel hears but probes: signals from other relays, and the holder's messages.</summary>

@@ -27,6 +27,21 @@ internal sealed class SequenceGapDetector
         }
     }
 
+    /// <summary>
+    /// Where the holder's numbering stood when this relay subscribed: the next message must come right after it, so
+    /// a lost first message is a gap too. Never moves the count back.
+    /// </summary>
+    public void StartAt(long epoch, long sequence)
+    {
+        lock (_lock)
+        {
+            if (_heard is not { } heard || (epoch, sequence).CompareTo(heard) > 0)
+            {
+                _heard = (epoch, sequence);
+            }
+        }
+    }
+
     /// <summary>This relay holds the stream now: what it heard as a follower says nothing about what comes next.</summary>
     public void Reset()
     {

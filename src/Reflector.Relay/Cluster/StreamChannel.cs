@@ -150,9 +150,16 @@ internal sealed class StreamChannel<TMessage>(
                 }
 
                 // Subscribed first, then read: a status published in between arrives on the channel, and the older
-                // of the two is dropped by its sequence. The queue holds what arrives until the handler is attached.
-                var last = (string?)await cluster.Commands.LastStatusAsync(stream).ConfigureAwait(false);
-                if (last is not null && Parse(last) is { Kind: ClusterMessageKind.Status } status)
+                // of the two is dropped by its sequence. Whatever the holder numbers after the position read is
+                // heard here, so counting from it catches a loss even before the first message heard. The queue
+                // holds what arrives until the handler is attached.
+                var (last, published) = await cluster.Commands.JoinPointAsync(stream).ConfigureAwait(false);
+                if (published is { } position)
+                {
+                    follower.CountFrom(position);
+                }
+
+                if (!last.IsNull && Parse(last) is { Kind: ClusterMessageKind.Status } status)
                 {
                     await onEnvelope(status, false).ConfigureAwait(false);
                 }

@@ -38,6 +38,18 @@ internal sealed class StreamFollower<TMessage>(
         }
     }
 
+    /// <summary>
+    /// Subscribed anew, with the holder's numbering at <paramref name="published"/>: what the holder publishes next
+    /// must follow it. Nothing to count while this relay holds the stream itself.
+    /// </summary>
+    public void CountFrom(HolderPosition published)
+    {
+        if (!lease.IsHolding)
+        {
+            _gaps.StartAt(published.Epoch, published.Sequence);
+        }
+    }
+
     /// <summary>This relay holds the stream now: numbers heard as a follower say nothing about what comes next.</summary>
     public void OnHolding() => _gaps.Reset();
 

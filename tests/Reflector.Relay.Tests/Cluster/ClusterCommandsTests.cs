@@ -112,13 +112,48 @@ public sealed class ClusterCommandsTests(RedisFixture fixture) : IClassFixture<R
     }
 
     [Fact]
-    public async Task A_status_is_kept_for_joining_tabs_only_while_its_claim_holds()
+    public async Task A_status_and_the_holders_position_are_kept_for_joining_relays_only_while_its_claim_holds()
     {
         var held = await _commands.TryClaimAsync(Alice, "n1/1", epochFloor: 1);
-        _commands.Publish(Alice, "first", held.HolderValue);
-        _commands.Publish(Alice, "stale", "n9/9|1");
+        var epoch = ClaimLease.EpochOf(held.HolderValue);
+        Assert.Equal(new HolderPosition(epoch, 0), (await _commands.JoinPointAsync(Alice)).Published);
 
-        Assert.Equal("first", (string?)await _commands.LastStatusAsync(Alice));
+        _commands.Publish(Alice, "first", held.HolderValue, new HolderPosition(epoch, 1), isStatus: true);
+        _commands.Publish(Alice, "a message", held.HolderValue, new HolderPosition(epoch, 2), isStatus: false);
+        _commands.Publish(Alice, "stale", "n9/9|1", new HolderPosition(1, 7), isStatus: true);
+
+        var (status, published) = await _commands.JoinPointAsync(Alice);
+        Assert.Equal("first", (string?)status);
+        Assert.Equal(new HolderPosition(epoch, 2), published);
+    }
+
+    [Fact]
+    public async Task The_holders_envelopes_are_heard_on_the_channel_in_the_order_published()
+    {
+        var held = await _commands.TryClaimAsync(Alice, "n1/1", epochFloor: 1);
+        var heard = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        var queue = await _connection.Subscriber.SubscribeAsync(_keys.Channel(Alice.Name));
+        queue.OnMessage(message => heard.Writer.TryWrite((string)message.Message!));
+
+        _commands.Publish(Alice, "status", held.HolderValue, new HolderPosition(1, 1), isStatus: true);
+        _commands.Publish(Alice, "message", held.HolderValue, new HolderPosition(1, 2), isStatus: false);
+
+        Assert.Equal("status", await heard.Reader.ReadAsync().AsTask().DefaultTimeout());
+        Assert.Equal("message", await heard.Reader.ReadAsync().AsTask().DefaultTimeout());
+        await queue.UnsubscribeAsync();
+    }
+
+    [Fact]
+    public async Task A_release_takes_the_holders_position_with_it()
+    {
+        var held = await _commands.TryClaimAsync(Alice, "n1/1", epochFloor: 1);
+        _commands.Publish(Alice, "first", held.HolderValue, new HolderPosition(ClaimLease.EpochOf(held.HolderValue), 1), isStatus: true);
+
+        Assert.True(await _commands.TryReleaseAsync(new ClaimRelease(Alice, "n1/1", held.HolderValue)));
+
+        var (status, published) = await _commands.JoinPointAsync(Alice);
+        Assert.True(status.IsNull);
+        Assert.Null(published);
     }
 
     [Fact]

@@ -74,6 +74,34 @@ public sealed class RedisStreamClaimTests(RedisFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_relay_that_subscribes_counts_from_the_holders_position_so_even_its_first_message_lost_brings_a_resync()
+    {
+        var holderNode = await StartNodeAsync("n1");
+        var followerNode = await StartNodeAsync("n2");
+        var followerObserver = new RecordingObserver();
+        await using var holder = (RedisStreamClaim<InvalidateMessage>)((IUpstreamOwnership<InvalidateMessage>)holderNode).Join("alice", new RecordingObserver());
+        await holder.AcquireAsync(CancellationToken.None).AsTask().DefaultTimeout();
+        holder.Publish(UpstreamStatus.Connected);
+        var epoch = ClaimLease.EpochOf((string)(await fixture.Redis.CommandAsync("GET", $"{_prefix}:user:alice:owner"))!);
+        await TestTimeouts.EventuallyAsync(
+            async () => (string?)await fixture.Redis.CommandAsync("GET", $"{_prefix}:user:alice:published") == $"{epoch}:1",
+            "the holder's status noted as its first envelope");
+
+        await using var follower = ((IUpstreamOwnership<InvalidateMessage>)followerNode).Join("alice", followerObserver);
+        await follower.Ready.DefaultTimeout();
+        Assert.Equal("status Connected", await followerObserver.NextAsync());
+
+        // The holder's second envelope never reached the channel; its third is the first this relay hears.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
+        await redis.GetSubscriber().PublishAsync(
+            RedisChannel.Literal($"{_prefix}:user:alice"),
+            $$$"""{"n":"{{{holder.HolderId}}}","e":{{{epoch}}},"q":3,"k":"invalidate","i":{"type":"transcriptCreated","transcriptId":"t3"}}""");
+
+        Assert.Equal("resync", await followerObserver.NextAsync());
+        Assert.Equal("transcriptCreated t3", await followerObserver.NextAsync());
+    }
+
+    [Fact]
     public async Task A_user_stream_and_a_transcript_stream_of_the_same_user_do_not_hear_each_other()
     {
         var holderNode = await StartNodeAsync("n1");

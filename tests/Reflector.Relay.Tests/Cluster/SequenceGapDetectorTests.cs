@@ -55,6 +55,37 @@ public sealed class SequenceGapDetectorTests
     }
 
     [Fact]
+    public void Counting_from_the_holders_position_a_first_message_that_skips_a_number_is_a_gap()
+    {
+        var gaps = new SequenceGapDetector();
+        gaps.StartAt(7, 4);
+
+        Assert.True(gaps.Observe(7, 6));
+        Assert.False(gaps.Observe(7, 7));
+    }
+
+    [Fact]
+    public void Messages_published_before_the_position_was_read_are_no_gap_and_the_next_after_it_is_none_either()
+    {
+        var gaps = new SequenceGapDetector();
+        gaps.StartAt(7, 4);
+
+        Assert.False(gaps.Observe(7, 3));
+        Assert.False(gaps.Observe(7, 4));
+        Assert.False(gaps.Observe(7, 5));
+    }
+
+    [Fact]
+    public void A_position_older_than_what_was_heard_does_not_move_the_count_back()
+    {
+        var gaps = new SequenceGapDetector();
+        gaps.Observe(7, 9);
+        gaps.StartAt(7, 4);
+
+        Assert.False(gaps.Observe(7, 10));
+    }
+
+    [Fact]
     public void After_holding_the_stream_the_next_message_heard_starts_afresh()
     {
         var gaps = new SequenceGapDetector();
