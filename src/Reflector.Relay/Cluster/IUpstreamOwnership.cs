@@ -41,6 +41,12 @@ internal interface IUpstreamClaim<in TMessage> : IAsyncDisposable
     /// </summary>
     bool MayDeliver { get; }
 
+    /// <summary>
+    /// Whether the socket is held without a claim (Redis was away): another relay's claim may win over it when Redis
+    /// returns, and then repeat what this relay's socket told its connections last.
+    /// </summary>
+    bool HoldsFallback { get; }
+
     /// <summary>Hands a message of the socket this relay holds to the user's connections on the other relays.</summary>
     void Publish(TMessage message);
 

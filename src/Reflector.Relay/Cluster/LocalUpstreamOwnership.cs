@@ -18,6 +18,8 @@ internal sealed class LocalUpstreamOwnership<TMessage> : IUpstreamOwnership<TMes
 
         public bool MayDeliver => true;
 
+        public bool HoldsFallback => false;
+
         public ValueTask<UpstreamLease> AcquireAsync(CancellationToken cancellationToken) => ValueTask.FromResult(UpstreamLease.Permanent);
 
         public void Publish(TMessage message)

@@ -197,7 +197,7 @@ internal sealed class RedisStreamClaim<TMessage> : IRedisClaim, IUpstreamClaim<T
             case SettleOutcome.Lost:
                 _cluster.Metrics.ClusterClaimLost();
                 RedisStreamClaimLog.ClaimLost(_cluster.Logger, Stream.UserId, Stream.TranscriptId, result.HolderNode);
-                await CancelAsync(lost).ConfigureAwait(false);
+                await _follower.OnHoldLostAsync(lost!).ConfigureAwait(false);
                 return false;
             default:
                 await RefreshInterestAsync().ConfigureAwait(false);

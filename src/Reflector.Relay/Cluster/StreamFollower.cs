@@ -70,6 +70,26 @@ internal sealed class StreamFollower<TMessage>(
         }
     }
 
+    /// <summary>
+    /// Another relay's claim won over this relay's hold: <paramref name="hold"/> is cancelled (this relay's socket
+    /// stops delivering) and its connections hear <c>resync</c> at once, since what that socket had not told them
+    /// yet may never come. One at a time with the deliveries, so nothing from the new holder goes out before it.
+    /// </summary>
+    public async Task OnHoldLostAsync(CancellationTokenSource hold)
+    {
+        await _delivering.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await hold.CancelAsync().ConfigureAwait(false);
+            MissedMessages("lease_lost");
+            await TellGapWhileDeliveringAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _delivering.Release();
+        }
+    }
+
     /// <summary>A message or status of the holder, heard on the channel or (<paramref name="fromChannel"/> false) read when subscribing.</summary>
     public async Task OnHolderEnvelopeAsync(ClusterEnvelope<TMessage> envelope, bool fromChannel)
     {

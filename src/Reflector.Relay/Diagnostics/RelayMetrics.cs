@@ -51,7 +51,7 @@ internal sealed class RelayMetrics
         _clusterResyncs = meter.CreateCounter<long>(
             "reflector_relay.cluster.resyncs", "{resync}",
             "Resyncs sent to this relay's tabs of a stream because they may have missed the holder's messages, by reason: " +
-            "sequence_gap, subscription_lost, subscribe_failed, subscribe_pending, rejoined, presence_lapsed.");
+            "sequence_gap, subscription_lost, subscribe_failed, subscribe_pending, rejoined, presence_lapsed, lease_lost.");
         _deliveryLag = meter.CreateHistogram(
             "reflector_relay.events.delivery_lag",
             "s",

@@ -38,6 +38,8 @@ internal sealed partial class UpstreamStream<TMessage>
             _lease = lease;
         }
 
+        _handover.Clear();
+
         _onHoldChanged(this);
         if (lease.ContinuesStream || _followedRemote)
         {
@@ -94,6 +96,12 @@ internal sealed partial class UpstreamStream<TMessage>
         }
 
         FollowRemote();
+        if (_handover.IsRepeat(message))
+        {
+            // This relay's own socket told it just before the other relay took over.
+            return;
+        }
+
         await RelayLocallyAsync(message).ConfigureAwait(false);
     }
 
@@ -134,6 +142,12 @@ internal sealed partial class UpstreamStream<TMessage>
 
     public async Task OnClaimConfirmedAsync()
     {
+        if (IsHolding && !_claim.HoldsFallback)
+        {
+            // Still held, under a claim now: no other relay takes over from what this socket told meanwhile.
+            _handover.Clear();
+        }
+
         if (IsHolding && _claim.MayDeliver)
         {
             // Said again: a Redis restarted empty lost the status key, and a relay following from now on would wait

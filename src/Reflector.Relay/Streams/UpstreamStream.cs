@@ -51,6 +51,7 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
     // Another relay's socket has served this user's connections here: a socket opened here continues that stream.
     private volatile bool _followedRemote;
     private int _missedWhileUnconfirmed;
+    private readonly HandoverOverlap<TMessage> _handover = new();
     private Task _run = Task.CompletedTask;
 
     public UpstreamStream(
@@ -319,6 +320,12 @@ internal sealed partial class UpstreamStream<TMessage> : IAsyncDisposable, IClai
             _metrics.EventRelayed();
             if (receivedAt is { } start)
             {
+                if (_claim.HoldsFallback)
+                {
+                    // Another relay may take over once Redis is back, and repeat this message.
+                    _handover.Told(message);
+                }
+
                 _metrics.EventDelivered(_timeProvider.GetElapsedTime(start));
             }
         }

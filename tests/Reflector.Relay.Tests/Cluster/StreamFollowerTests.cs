@@ -110,6 +110,30 @@ public sealed class StreamFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hold_lost_to_another_relays_claim_stops_this_relays_socket_and_tells_a_resync_before_the_new_holder_is_heard()
+    {
+        _lease.Grant("n/1|30");
+        Assert.Equal(SettleOutcome.Lost, _lease.Settle(new ClaimResult(false, "other/1|40", false), hearsHolder: true, out var hold));
+
+        await _follower.OnHoldLostAsync(hold!);
+        await _follower.OnHolderEnvelopeAsync(Message(epoch: 40, sequence: 1, "b"), fromChannel: true);
+
+        Assert.True(hold!.IsCancellationRequested);
+        Assert.Equal(["resync", "b"], _observer.Seen);
+        Assert.Equal(["lease_lost"], _resyncs.GetMeasurementSnapshot().Select(measurement => (string)measurement.Tags["reason"]!));
+    }
+
+    [Fact]
+    public async Task Counting_from_the_holders_position_a_lost_first_message_brings_a_resync_before_the_one_heard()
+    {
+        _follower.CountFrom(new HolderPosition(10, 4));
+
+        await _follower.OnHolderEnvelopeAsync(Message(epoch: 10, sequence: 6, "f"), fromChannel: true);
+
+        Assert.Equal(["resync", "f"], _observer.Seen);
+    }
+
+    [Fact]
     public async Task A_new_holders_first_message_is_no_gap_but_missing_its_start_is()
     {
         await _follower.OnHolderEnvelopeAsync(Message(epoch: 10, sequence: 1, "a"), fromChannel: true);
